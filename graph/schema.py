@@ -1,0 +1,231 @@
+"""The shape of the curated YAML records: which fields each kind has, and of what type.
+
+This is the single description of ``data/`` that the loader checks records against (see
+``docs/data-format.md``). Types:
+
+``slug``        lowercase ``[a-z0-9-]`` identifier
+``text``        a non-empty string
+``texts``       a list of non-empty strings
+``code``        a taxonomy code (``4.2``, ``LLM01``, ``AML.TA0002``)
+``url``         an ``http(s)://`` URL
+``date``        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``
+``int``         an integer
+``ref:KIND``    the id of a record of KIND; ``refs:KIND`` a list of them
+``risk``        a risk CURIE (``mit:4.2``); ``risks`` a list of them
+``severity``    a mapping ``{level, note, sources}``
+``links:TARGET`` a list of link mappings ``{TARGET, note, sources[, confidence, locator]}``
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """How one kind of record is written in ``data/``."""
+
+    kind: str  # key of namespaces.ENTITY_KINDS
+    file_stem: str  # data/<file_stem>.yaml or data/<file_stem>/*.yaml
+    top_key: str  # the list's key in the file
+    fields: dict[str, str]
+    required: tuple[str, ...]
+
+
+COMMON = {"id": "slug", "description": "text", "sources": "refs:source", "aliases": "texts"}
+
+KINDS: dict[str, KindSpec] = {
+    spec.kind: spec
+    for spec in (
+        KindSpec(
+            "source",
+            "sources",
+            "sources",
+            {
+                "id": "slug",
+                "title": "text",
+                "publisher": "text",
+                "date": "date",
+                "url": "url",
+                "authors": "text",
+                "kind": "enum:paper|report|standard|regulation|web-page|dataset|framework|code|blog|news|press-release|book",
+                "doi": "text",
+                "note": "text",
+            },
+            ("id", "title", "url"),
+        ),
+        KindSpec(
+            "method_type",
+            "method-types",
+            "method_types",
+            {**COMMON, "label": "text"},
+            ("id", "label", "description", "sources"),
+        ),
+        KindSpec(
+            "mitigation_type",
+            "mitigation-types",
+            "mitigation_types",
+            {**COMMON, "label": "text"},
+            ("id", "label", "description", "sources"),
+        ),
+        KindSpec(
+            "organisation",
+            "organisations",
+            "organisations",
+            {
+                **COMMON,
+                "name": "text",
+                "org_type": "enum:government-institute|government|developer|evaluator|standards-body|"
+                "intergovernmental|academic|nonprofit|company|community|network",
+                "country": "text",
+                "url": "url",
+                "parent": "ref:organisation",
+            },
+            ("id", "name", "sources"),
+        ),
+        KindSpec(
+            "capability",
+            "capabilities",
+            "capabilities",
+            {**COMMON, "name": "text", "enables": "links:risk"},
+            ("id", "name", "description", "sources", "enables"),
+        ),
+        KindSpec(
+            "test_method",
+            "test-methods",
+            "test_methods",
+            {
+                **COMMON,
+                "name": "text",
+                "method_type": "ref:method_type",
+                "modality": "texts",
+                "year": "int",
+                "maintainer": "ref:organisation",
+                "licence": "text",
+                "url": "url",
+                "inspect_task": "texts",
+                "assesses": "links:risk",
+                "measures": "links:capability",
+            },
+            ("id", "name", "description", "method_type", "sources"),
+        ),
+        KindSpec(
+            "mitigation",
+            "mitigations",
+            "mitigations",
+            {
+                **COMMON,
+                "name": "text",
+                "mitigation_type": "ref:mitigation_type",
+                "url": "url",
+                "mitigates": "links:risk",
+            },
+            ("id", "name", "description", "mitigation_type", "sources", "mitigates"),
+        ),
+        KindSpec(
+            "model",
+            "models",
+            "models",
+            {**COMMON, "name": "text", "developer": "ref:organisation", "release_date": "date", "url": "url"},
+            ("id", "name", "sources"),
+        ),
+        KindSpec(
+            "exercise",
+            "exercises",
+            "exercises",
+            {
+                **COMMON,
+                "name": "text",
+                "date": "date",
+                "organisations": "refs:organisation",
+                "models": "refs:model",
+                "reference_models": "refs:model",
+                "domains": "risks",
+                "capabilities": "refs:capability",
+                "test_methods": "refs:test_method",
+                "report_url": "url",
+                "report_urls": "texts",
+            },
+            ("id", "name", "date", "organisations", "sources"),
+        ),
+        KindSpec(
+            "event",
+            "events",
+            "events",
+            {
+                **COMMON,
+                "name": "text",
+                "date": "date",
+                "event_type": "enum:agreement|declaration|summit|executive-order|regulation|framework|"
+                "report|institution|commitment|standard|other",
+                "organisations": "refs:organisation",
+                "url": "url",
+            },
+            ("id", "name", "date", "sources"),
+        ),
+    )
+}
+
+TAXONOMY_FIELDS: dict[str, str] = {
+    "prefix": "prefix",
+    "title": "text",
+    "publisher": "text",
+    "version": "text",
+    "issued": "date",
+    "licence": "text",
+    "url": "url",
+    "sources": "refs:source",
+    "published_concept_count": "int",
+    "description": "text",
+    "publisher_org": "ref:organisation",
+}
+TAXONOMY_REQUIRED = ("prefix", "title", "publisher", "version", "issued", "licence", "url", "sources")
+
+CONCEPT_FIELDS: dict[str, str] = {
+    "code": "code",
+    "label": "text",
+    "broader": "code",
+    "description": "text",
+    "aliases": "texts",
+    "sources": "refs:source",
+    "severity": "severity",
+}
+CONCEPT_REQUIRED = ("code", "label", "sources")
+
+LINK_FIELDS = {"note": "text", "sources": "refs:source", "confidence": "number", "locator": "text"}
+LINK_REQUIRED = ("note", "sources")
+SEVERITY_FIELDS = {"level": "int", "note": "text", "sources": "refs:source"}
+SEVERITY_REQUIRED = ("level", "note", "sources")
+
+#: Link field name -> ontology property local name, and the kind of its target.
+LINK_PROPERTIES: dict[str, tuple[str, str]] = {
+    "assesses": ("assessesRisk", "risk"),
+    "measures": ("measuresCapability", "capability"),
+    "enables": ("enablesRisk", "risk"),
+    "mitigates": ("mitigatesRisk", "risk"),
+}
+
+SSSOM_PREDICATES = {
+    "skos:exactMatch",
+    "skos:closeMatch",
+    "skos:broadMatch",
+    "skos:narrowMatch",
+    "skos:relatedMatch",
+}
+SSSOM_REQUIRED = ("subject_id", "predicate_id", "object_id", "mapping_justification", "author_id", "comment", "see_also")
+#: The SEMAPV justification terms SSSOM 1.0 allows.
+SEMAPV_JUSTIFICATIONS = {
+    "semapv:ManualMappingCuration",
+    "semapv:LexicalMatching",
+    "semapv:LogicalReasoning",
+    "semapv:CompositeMatching",
+    "semapv:UnspecifiedMatching",
+    "semapv:SemanticSimilarityThresholdMatching",
+    "semapv:LexicalSimilarityThresholdMatching",
+    "semapv:MappingChaining",
+    "semapv:MappingReview",
+    "semapv:StructuralMatching",
+    "semapv:InstanceBasedMatching",
+    "semapv:BackgroundKnowledgeBasedMatching",
+    "semapv:MappingInversion",
+}
