@@ -169,6 +169,17 @@ def build_graph(ds: Dataset) -> BuildResult:
         b.add(s, RDFS.label, Literal(f"AI Risk Graph {scheme_slug.replace('-', ' ')}", lang="en"))
     for m in ds.mappings:
         _build_mapping(b, m)
+    for item in ds.not_applicable:
+        risk = resolve_risk(str(item.get("risk")))
+        if risk is not None:
+            b.claim(
+                risk,
+                AR.notApplicable,
+                Literal(True),
+                item.get("sources"),
+                item.get("note"),
+                item.loc("risk", str(item.get("risk"))),
+            )
     return BuildResult(b.g, b.locations)
 
 

@@ -65,16 +65,9 @@ def fail(message: str, code: int = 1) -> None:
 
 def open_graph() -> Any:
     """The KnowledgeGraph the commands work on (embedded store unless --store is given)."""
-    from .kg import KnowledgeGraph
+    from .session import open_graph as _open
 
-    store = None
-    write = True
-    if STATE.store_url:
-        from .remote import RemoteStore  # added by the remote-store work
-
-        store = RemoteStore(STATE.store_url)
-        write = False
-    return KnowledgeGraph.load(data=STATE.data, store=store, progress=progress, write=write)
+    return _open(STATE.store_url, STATE.data, progress=progress)
 
 
 @app.callback()
@@ -237,6 +230,21 @@ def export(
         typer.echo(f"wrote {out} ({size} bytes, {fmt.value})")
 
     run(body)
+
+
+def _register_command_modules() -> None:
+    """Commands of the other areas live in their own modules and register on ``app``."""
+    import importlib
+
+    for name in ("cli_coverage", "cli_serve", "cli_imports"):
+        try:
+            importlib.import_module(f"graph.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"graph.{name}":
+                raise
+
+
+_register_command_modules()
 
 
 def entry() -> None:

@@ -64,6 +64,10 @@ def check_integrity(ds: Dataset) -> list[Problem]:
     _check_taxonomies(ck)
     _check_mappings(ck)
     _check_coverage_of_links(ck)
+    for item in ck.ds.not_applicable:
+        name = str(item.get("risk"))
+        ck.risk(item.get("risk"), item.loc("risk", name))
+        ck.refs("source", item.get("sources"), item, "sources", name)
     return ck.problems
 
 

@@ -22,6 +22,8 @@ from .schema import (
     CONCEPT_REQUIRED,
     KINDS,
     LINK_FIELDS,
+    NOT_APPLICABLE_FIELDS,
+    NOT_APPLICABLE_REQUIRED,
     LINK_PROPERTIES,
     LINK_REQUIRED,
     SEVERITY_FIELDS,
@@ -108,6 +110,7 @@ class Dataset:
     records: dict[str, dict[str, Record]] = field(default_factory=dict)
     taxonomies: dict[str, Taxonomy] = field(default_factory=dict)
     mappings: list[Mapping] = field(default_factory=list)
+    not_applicable: list[PosDict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     def get(self, kind: str, ident: str) -> Record | None:
@@ -290,7 +293,21 @@ def load_dataset(root: Path) -> Dataset:
                 bucket[ident] = Record(spec.kind, ident, item, item.file)
     _load_taxonomies(root, ds)
     _load_mappings(root, ds)
+    _load_not_applicable(root, ds)
     return ds
+
+
+def _load_not_applicable(root: Path, ds: Dataset) -> None:
+    path = root / "not-applicable.yaml"
+    if not path.is_file():
+        return
+    items = _read_list(path, root, "not_applicable", ds)
+    for item in items or []:
+        name = str(item.get("risk", "?")) if isinstance(item, PosDict) else "?"
+        where = item.loc(None, name) if isinstance(item, PosDict) else Location(_display(path, root))
+        ds.problems.extend(_check_mapping(item, NOT_APPLICABLE_FIELDS, NOT_APPLICABLE_REQUIRED, where, name))
+        if isinstance(item, PosDict):
+            ds.not_applicable.append(item)
 
 
 def _load_taxonomies(root: Path, ds: Dataset) -> None:

@@ -192,6 +192,10 @@ CONCEPT_FIELDS: dict[str, str] = {
 }
 CONCEPT_REQUIRED = ("code", "label", "sources")
 
+#: ``data/not-applicable.yaml``: risk categories that model testing does not apply to.
+NOT_APPLICABLE_FIELDS = {"risk": "risk", "note": "text", "sources": "refs:source"}
+NOT_APPLICABLE_REQUIRED = ("risk", "note", "sources")
+
 LINK_FIELDS = {"note": "text", "sources": "refs:source", "confidence": "number", "locator": "text"}
 LINK_REQUIRED = ("note", "sources")
 SEVERITY_FIELDS = {"level": "int", "note": "text", "sources": "refs:source"}

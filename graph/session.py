@@ -1,0 +1,45 @@
+"""Open the graph the way every face of the project does (CLI, endpoint, app).
+
+- embedded (default): curated data + ontology built into an in-memory Oxigraph store, plus the
+  named graphs of the local import workspace (see :mod:`graph.workspace`);
+- remote (``store_url``): a SPARQL 1.1 endpoint that ``airisk load --store URL`` filled
+  (see :mod:`graph.remote`); only the curated files are read, for prefixes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .kg import KnowledgeGraph, Progress
+
+
+def default_workspace() -> Path:
+    """The import workspace: ``$AIRISK_WORKSPACE``, else ``~/.local/share/airisk``."""
+    env = os.environ.get("AIRISK_WORKSPACE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "airisk"
+
+
+def open_graph(
+    store_url: str | None = None,
+    data: Path | None = None,
+    workspace: Path | None = None,
+    progress: Progress | None = None,
+    with_imports: bool = True,
+) -> KnowledgeGraph:
+    """Open the knowledge graph on the embedded store or on a remote SPARQL store."""
+    if store_url:
+        from .remote import RemoteStore
+
+        return KnowledgeGraph.load(data=data, store=RemoteStore(store_url), progress=progress, write=False)
+    kg = KnowledgeGraph.load(data=data, progress=progress)
+    if with_imports:
+        try:
+            from .workspace import attach_imports
+        except ModuleNotFoundError:  # the import workspace is optional
+            return kg
+        attach_imports(kg, workspace or default_workspace(), progress=progress)
+    return kg
