@@ -25,6 +25,7 @@ from .namespaces import ENTITY_KINDS, entity_iri, expand, scheme_iri
 from .resources import queries_dir
 
 _IRI_OK = re.compile(r'^[^<>"{}|^`\\\s]+$')
+_CURIE = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9][A-Za-z0-9._-]*$")
 _PARAM_RE = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 ENTITY_PARAM_TYPES = {"capability", "test_method", "mitigation", "organisation", "exercise", "model", "source"}
 
@@ -90,6 +91,8 @@ def term_for(p: Param, raw: str, prefixes: dict[str, str] | None = None) -> str:
         if raw.startswith(("http://", "https://")):
             return _iri(raw)
         return _iri(str(scheme_iri(raw.rstrip(":"))))
+    if p.type == "risk" and not raw.startswith(("http://", "https://")) and not _CURIE.match(raw):
+        raise QueryError(f"parameter {p.name!r}: {raw!r} is not a risk CURIE (write e.g. mit:4.2)")
     if p.type in ("risk", "iri"):
         iri = expand(raw, prefixes) if ":" in raw else None
         if iri is None:

@@ -9,6 +9,14 @@ Refused: every SPARQL Update operation (INSERT, DELETE, LOAD, CLEAR, DROP, CREAT
 COPY, WITH ... ), ``SERVICE`` (federation opens outbound connections), and ``FROM`` /
 ``FROM NAMED`` unless they name one of this graph's own named graphs (rdflib fetches remote
 ``FROM`` graphs from the network).
+
+SPARQL lets ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes stand for any character of the query text, and some
+engines (Jena ARQ, for one) decode them before parsing, so ``\\u0053ERVICE`` is ``SERVICE`` there. The
+guard therefore checks the text both as written and with those escapes decoded; either reading
+being refused refuses the query.
+
+Each refusal is a :class:`~graph.errors.QueryRefused`; the subclasses say why (``UpdateRefused``,
+``FederationRefused``, ``DatasetRefused``, ``NotAQuery``), so the endpoint can pick a status code.
 """
 
 from __future__ import annotations
@@ -30,8 +38,36 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 OWN_GRAPHS = ID + "graph/"
+
+
+class UpdateRefused(QueryRefused):
+    """The text is (or contains) SPARQL Update: INSERT, DELETE, LOAD, CLEAR, DROP, ..."""
+
+
+class FederationRefused(QueryRefused):
+    """The query uses SERVICE (federation would open an outbound connection)."""
+
+
+class DatasetRefused(QueryRefused):
+    """The query names a graph from outside this store with FROM / FROM NAMED."""
+
+
+class NotAQuery(QueryRefused):
+    """No SELECT, ASK, CONSTRUCT or DESCRIBE in the text (usually a malformed query)."""
+
+
+def decode_codepoints(query: str) -> str:
+    """Decode SPARQL's ``\\uXXXX`` and ``\\UXXXXXXXX`` escapes (SPARQL 1.1 Query, section 19.2)."""
+
+    def char(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group()
+
+    return _CODEPOINT.sub(char, query)
 
 
 def tokens(query: str) -> list[tuple[str, str]]:
@@ -45,34 +81,46 @@ def tokens(query: str) -> list[tuple[str, str]]:
 
 
 def check_read_only(query: str) -> None:
-    """Raise :class:`QueryRefused` if ``query`` is not a plain read-only query."""
+    """Raise :class:`QueryRefused` if ``query`` is not a plain read-only query.
+
+    The text is checked as written and, if it has ``\\u`` escapes, once more with them decoded.
+    """
+    _check_tokens(query)
+    decoded = decode_codepoints(query)
+    if decoded != query:
+        _check_tokens(decoded)
+
+
+def _check_tokens(query: str) -> None:
     toks = tokens(query)
     words = [(i, t.upper()) for i, (k, t) in enumerate(toks) if k == "word" and ":" not in t]
     for i, word in words:
         if word in UPDATE_KEYWORDS:
             # "DELETE"/"INSERT" etc. as bare keywords only occur in SPARQL Update.
-            raise QueryRefused(
+            raise UpdateRefused(
                 f"refused: {word} is SPARQL Update; this graph is read-only (only SELECT, ASK, CONSTRUCT and DESCRIBE run)"
             )
         if word == "SERVICE":
-            raise QueryRefused("refused: SERVICE (federated query) would open a network connection; it is not allowed")
+            raise FederationRefused(
+                "refused: SERVICE (federated query) would open a network connection; it is not allowed"
+            )
         if word == "FROM":
             j = i + 1
             if j < len(toks) and toks[j][1].upper() == "NAMED":
                 j += 1
             target_kind, target = toks[j] if j < len(toks) else ("", "")
             if not (target_kind == "iri" and target[1:-1].startswith(OWN_GRAPHS)):
-                raise QueryRefused(
+                raise DatasetRefused(
                     f"refused: FROM {target} would read a graph from outside this store; "
                     f"only this graph's own named graphs ({OWN_GRAPHS}...) may be named"
                 )
     if not any(word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") for _, word in words):
-        raise QueryRefused("refused: not a query (expected SELECT, ASK, CONSTRUCT or DESCRIBE)")
+        raise NotAQuery("refused: not a query (expected SELECT, ASK, CONSTRUCT or DESCRIBE)")
 
 
 def query_form(query: str) -> str:
     """Return the query form: SELECT, ASK, CONSTRUCT or DESCRIBE (the first that appears)."""
-    for kind, text in tokens(query):
+    for kind, text in tokens(decode_codepoints(query)):
         if kind == "word" and text.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
             return text.upper()
     return ""

@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from .build import BuildResult, build_graph
-from .errors import Location, Problem
+from .errors import AiriskError, Location, Problem
 from .integrity import check_integrity
 from .load import Dataset, load_dataset
 from .resources import data_dir, ontology_dir
@@ -78,7 +78,8 @@ def run_shacl(data: Graph, locations: dict[str, Location], shapes: Graph | None 
     problems: list[Problem] = []
     if conforms:
         return problems
-    assert isinstance(results_graph, Graph)
+    if not isinstance(results_graph, Graph):
+        raise AiriskError(f"the SHACL shapes could not be applied: {results_graph}")
     for result in results_graph.subjects(SH.resultSeverity, None):
         focus = results_graph.value(result, SH.focusNode)
         path = results_graph.value(result, SH.resultPath)

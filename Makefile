@@ -1,0 +1,48 @@
+# AI Risk Graph — the README's two commands are `make run` and `make test`.
+# Both create the virtual environment (.venv) and install what they need.
+
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PORT   ?= 8501
+SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+LINTED := graph tests benchmarks app.py app_pages
+
+.PHONY: run test lint typecheck unit browser chromium serve bench clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[app,test]"
+	touch $(STAMP)
+
+## run: set up and run the app on the embedded graph (http://127.0.0.1:$(PORT))
+run: $(STAMP)
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+## chromium: Debian's chromium for the browser tests (installed once)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(wildcard $(LINTED))
+	$(VENV)/bin/ruff format --check $(wildcard $(LINTED))
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+## test: set up and run every test: lint, type check, unit, integration and browser tests
+test: $(STAMP) chromium lint typecheck
+	$(PY) -m pytest -n 2 --durations=15
+
+unit: $(STAMP)
+	$(PY) -m pytest -n 2 -m "not browser"
+
+serve: $(STAMP)
+	$(VENV)/bin/airisk serve
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_engines.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
