@@ -131,7 +131,7 @@ class _Builder:
         self,
         s: URIRef,
         p: URIRef,
-        o: URIRef,
+        o: URIRef | Literal,
         sources: Any,
         note: Any = None,
         loc: Location | None = None,
@@ -160,7 +160,7 @@ def build_graph(ds: Dataset) -> BuildResult:
     b = _Builder()
     for tax in ds.taxonomies.values():
         _build_taxonomy(b, tax.prefix, tax.header, list(tax.concepts.values()))
-    for kind, records in ds.records.items():
+    for records in ds.records.values():
         for rec in records.values():
             _build_record(b, rec)
     for scheme_slug in sorted(set(OWN_SCHEMES.values())):
@@ -237,7 +237,7 @@ def _build_concept(b: _Builder, scheme: URIRef, concept: Concept) -> None:
         b.claim(
             c,
             AR.severity,
-            Literal(sev["level"]),  # type: ignore[arg-type]
+            Literal(sev["level"]),
             sev.get("sources"),
             sev.get("note"),
             concept.loc("severity"),

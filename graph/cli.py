@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Optional
 
@@ -28,13 +28,13 @@ app = typer.Typer(
 )
 
 
-class Fmt(str, Enum):
+class Fmt(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
 
 
-class ExportFmt(str, Enum):
+class ExportFmt(StrEnum):
     ttl = "ttl"
     nt = "nt"
     jsonld = "jsonld"
@@ -184,9 +184,7 @@ def query(
     def body() -> None:
         if list_:
             cat = load_catalogue()
-            rows = [
-                [q.name, q.title, " ".join(f"{p.name}={p.default}" for p in q.params)] for q in cat.values()
-            ]
+            rows = [[q.name, q.title, " ".join(f"{p.name}={p.default}" for p in q.params)] for q in cat.values()]
             typer.echo(render(["name", "title", "parameters (defaults)"], rows, fmt.value))
             return
         params: dict[str, str] = {}
@@ -207,7 +205,7 @@ def query(
             result = kg.select(text)
         else:
             result = kg.query(name_or_file, params)
-        rows = [[(r[v].value if v in r else None) for v in result.vars] for r in result.rows]
+        rows: list[list[Any]] = [[(r[v].value if v in r else None) for v in result.vars] for r in result.rows]
         if fmt == Fmt.json:
             rows = [[(r[v].py if v in r else None) for v in result.vars] for r in result.rows]
         typer.echo(render(result.vars, rows, fmt.value))

@@ -328,10 +328,7 @@ def entity_counts(kg: KnowledgeGraph) -> dict[str, int]:
     """How many entities of each kind the graph holds (keys as in :data:`KIND_LABELS`)."""
     classes = " ".join(
         f"ar:{c}"
-        for c in (
-            "RiskCategory Capability TestMethod Mitigation Organisation TestingExercise AIModel "
-            "GovernanceEvent MethodType MitigationType Taxonomy Source Evidence Mapping"
-        ).split()
+        for c in ["RiskCategory", "Capability", "TestMethod", "Mitigation", "Organisation", "TestingExercise", "AIModel", "GovernanceEvent", "MethodType", "MitigationType", "Taxonomy", "Source", "Evidence", "Mapping"]
     )
     res = kg.select(
         f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?class {{ {classes} }} ?s a ?class }} GROUP BY ?class"

@@ -29,7 +29,9 @@ from .namespaces import ID
 _TOKEN = re.compile(
     r"""
     (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
+              |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+              |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<var>[?$][A-Za-z0-9_]+)
   | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[A-Za-z0-9_.\-%]*)?|:[A-Za-z0-9_.\-%]*)
@@ -85,20 +87,27 @@ def check_read_only(query: str) -> None:
 
     The text is checked as written and, if it has ``\\u`` escapes, once more with them decoded.
     """
-    _check_tokens(query)
+    readings = [query]
     decoded = decode_codepoints(query)
     if decoded != query:
-        _check_tokens(decoded)
+        readings.append(decoded)
+    has_form = False
+    for text in readings:
+        has_form = _check_tokens(text) or has_form
+    if not has_form:
+        raise NotAQuery("refused: not a query (expected SELECT, ASK, CONSTRUCT or DESCRIBE)")
 
 
-def _check_tokens(query: str) -> None:
+def _check_tokens(query: str) -> bool:
+    """Raise for update, SERVICE or a foreign FROM; return whether a query form keyword appears."""
     toks = tokens(query)
     words = [(i, t.upper()) for i, (k, t) in enumerate(toks) if k == "word" and ":" not in t]
     for i, word in words:
         if word in UPDATE_KEYWORDS:
             # "DELETE"/"INSERT" etc. as bare keywords only occur in SPARQL Update.
             raise UpdateRefused(
-                f"refused: {word} is SPARQL Update; this graph is read-only (only SELECT, ASK, CONSTRUCT and DESCRIBE run)"
+                f"refused: {word} is SPARQL Update; this graph is read-only "
+                "(only SELECT, ASK, CONSTRUCT and DESCRIBE run)"
             )
         if word == "SERVICE":
             raise FederationRefused(
@@ -114,8 +123,7 @@ def _check_tokens(query: str) -> None:
                     f"refused: FROM {target} would read a graph from outside this store; "
                     f"only this graph's own named graphs ({OWN_GRAPHS}...) may be named"
                 )
-    if not any(word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") for _, word in words):
-        raise NotAQuery("refused: not a query (expected SELECT, ASK, CONSTRUCT or DESCRIBE)")
+    return any(word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") for _, word in words)
 
 
 def query_form(query: str) -> str:

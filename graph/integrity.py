@@ -25,7 +25,9 @@ class _Checker:
         self.problems: list[Problem] = []
         self._all_curies = [c.curie for t in ds.taxonomies.values() for c in t.concepts.values()]
 
-    def add(self, message: str, loc: Location, hint: str | None = None, check: str = "", severity: str = "error") -> None:
+    def add(
+        self, message: str, loc: Location, hint: str | None = None, check: str = "", severity: str = "error"
+    ) -> None:
         self.problems.append(Problem(message, loc, severity=severity, hint=hint, check=check))
 
     def ref(self, kind: str, value: object, loc: Location) -> None:
@@ -159,7 +161,11 @@ def _check_taxonomies(ck: _Checker) -> None:
             cur = concept.data.get("broader")
             while cur is not None and str(cur) in tax.concepts:
                 if str(cur) in seen:
-                    ck.add(f"broader hierarchy has a cycle through {tax.prefix}:{cur}", concept.loc("broader"), check="hierarchy")
+                    ck.add(
+                        f"broader hierarchy has a cycle through {tax.prefix}:{cur}",
+                        concept.loc("broader"),
+                        check="hierarchy",
+                    )
                     break
                 seen.add(str(cur))
                 cur = tax.concepts[str(cur)].data.get("broader")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -105,7 +106,8 @@ class KnowledgeGraph:
             if path.is_file():
                 tmp = ox.Store()
                 tmp.load(path.read_bytes(), format=ox.RdfFormat.TURTLE)
-                parts.append(tmp.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode())
+                dumped = tmp.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+                parts.append(dumped.decode() if dumped else "")
         self.store.replace_graph(GRAPH_ONTOLOGY, "".join(parts))
 
     # ------------------------------------------------------------------ queries
@@ -166,7 +168,7 @@ class KnowledgeGraph:
             for prefix in ("ar", "skos", "prov", "dcterms"):
                 ns = self.prefixes[prefix]
                 if iri.startswith(ns):
-                    return f"{prefix}:{iri[len(ns):]}"
+                    return f"{prefix}:{iri[len(ns) :]}"
             return iri
 
         return {

@@ -22,10 +22,10 @@ from .schema import (
     CONCEPT_REQUIRED,
     KINDS,
     LINK_FIELDS,
-    NOT_APPLICABLE_FIELDS,
-    NOT_APPLICABLE_REQUIRED,
     LINK_PROPERTIES,
     LINK_REQUIRED,
+    NOT_APPLICABLE_FIELDS,
+    NOT_APPLICABLE_REQUIRED,
     SEVERITY_FIELDS,
     SEVERITY_REQUIRED,
     SSSOM_REQUIRED,
@@ -365,7 +365,9 @@ def _load_taxonomies(root: Path, ds: Dataset) -> None:
                 code = str(code)
             if code in tax.concepts:
                 ds.problems.append(
-                    Problem(f"duplicate code {code!r} in {prefix}", item.loc("code", f"{prefix}:{code}"), check="unique")
+                    Problem(
+                        f"duplicate code {code!r} in {prefix}", item.loc("code", f"{prefix}:{code}"), check="unique"
+                    )
                 )
                 continue
             tax.concepts[code] = Concept(prefix, code, item, name)
@@ -396,7 +398,9 @@ def parse_sssom(text: str, name: str) -> tuple[dict[str, str], list[tuple[int, d
     missing = [c for c in SSSOM_REQUIRED if c not in reader.fieldnames]
     if missing:
         problems.append(
-            Problem(f"missing required columns: {', '.join(missing)}", Location(name, first_table + 1, 1), check="shape")
+            Problem(
+                f"missing required columns: {', '.join(missing)}", Location(name, first_table + 1, 1), check="shape"
+            )
         )
         return header, rows, problems
     for offset, row in enumerate(reader):
@@ -431,7 +435,9 @@ def _load_mappings(root: Path, ds: Dataset) -> None:
                     ds.problems.append(
                         Problem(
                             f"empty required cell {col!r}",
-                            Location(name, line_no, columns.index(col) + 1 if col in columns else None, loc.record, col),
+                            Location(
+                                name, line_no, columns.index(col) + 1 if col in columns else None, loc.record, col
+                            ),
                             check="shape",
                         )
                     )

@@ -148,7 +148,7 @@ def curie(iri: str, prefixes: dict[str, str] | None = None) -> str:
             best, best_prefix = ns, prefix
     if not best:
         return iri
-    local = iri[len(best):]
+    local = iri[len(best) :]
     if not local or "/" in local or "#" in local:
         return iri
     return f"{best_prefix}:{local}"

@@ -69,7 +69,7 @@ def build_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     ar = kg.prefixes["ar"]
     for row in nodes.rows:
         iri = row["s"].value
-        kind = KIND_OF_CLASS[row["class"].value[len(ar):]]
+        kind = KIND_OF_CLASS[row["class"].value[len(ar) :]]
         label = row["label"].value if "label" in row else curie(iri, kg.prefixes)
         g.add_node(iri, label=label, kind=kind, curie=curie(iri, kg.prefixes))
     values = " ".join(RELATIONS)

@@ -6,7 +6,8 @@ import csv
 import io
 import json
 import shutil
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .export import safe_cell
 
@@ -14,7 +15,9 @@ from .export import safe_cell
 def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> str:
     """Render rows as ``table`` (aligned columns), ``csv`` (formula-safe) or ``json``."""
     if fmt == "json":
-        return json.dumps([dict(zip(columns, row)) for row in rows], indent=2, ensure_ascii=False, default=str)
+        return json.dumps(
+            [dict(zip(columns, row, strict=False)) for row in rows], indent=2, ensure_ascii=False, default=str
+        )
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
@@ -35,9 +38,9 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> s
     def fit(v: str, w: int) -> str:
         return v if len(v) <= w else v[: max(1, w - 1)] + "…"
 
-    lines = ["  ".join(fit(c, w).ljust(w) for c, w in zip(columns, widths)).rstrip()]
+    lines = ["  ".join(fit(c, w).ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in text_rows:
-        lines.append("  ".join(fit(v, w).ljust(w) for v, w in zip(row, widths)).rstrip())
+        lines.append("  ".join(fit(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines)

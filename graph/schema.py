@@ -48,7 +48,8 @@ KINDS: dict[str, KindSpec] = {
                 "date": "date",
                 "url": "url",
                 "authors": "text",
-                "kind": "enum:paper|report|standard|regulation|web-page|dataset|framework|code|blog|news|press-release|book",
+                "kind": "enum:paper|report|standard|regulation|web-page|dataset|framework|code|blog|news|"
+                "press-release|book",
                 "doi": "text",
                 "note": "text",
             },
@@ -216,7 +217,15 @@ SSSOM_PREDICATES = {
     "skos:narrowMatch",
     "skos:relatedMatch",
 }
-SSSOM_REQUIRED = ("subject_id", "predicate_id", "object_id", "mapping_justification", "author_id", "comment", "see_also")
+SSSOM_REQUIRED = (
+    "subject_id",
+    "predicate_id",
+    "object_id",
+    "mapping_justification",
+    "author_id",
+    "comment",
+    "see_also",
+)
 #: The SEMAPV justification terms SSSOM 1.0 allows.
 SEMAPV_JUSTIFICATIONS = {
     "semapv:ManualMappingCuration",

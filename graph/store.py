@@ -12,8 +12,9 @@ graph) as their default graph.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 

@@ -51,9 +51,7 @@ def _error(file: str, node: yaml.Node, message: str) -> DataError:
     return DataError(message, Location(file, mark.line + 1, mark.column + 1))
 
 
-def _convert(
-    node: yaml.Node, file: str, constructor: yaml.constructor.SafeConstructor, seen: set[int]
-) -> Any:
+def _convert(node: yaml.Node, file: str, constructor: yaml.constructor.SafeConstructor, seen: set[int]) -> Any:
     # An alias makes the composer hand out the same node object twice: refuse it on sight,
     # before anything is expanded.
     if id(node) in seen:

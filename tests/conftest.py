@@ -15,7 +15,9 @@ EXTERNAL = ROOT.parent / "shared" / "external"
 @pytest.fixture(autouse=True)
 def _isolated_workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test ever reads or writes the user's real import workspace."""
-    if "AIRISK_WORKSPACE" not in os.environ or not os.environ["AIRISK_WORKSPACE"].startswith(str(tmp_path_factory.getbasetemp())):
+    if "AIRISK_WORKSPACE" not in os.environ or not os.environ["AIRISK_WORKSPACE"].startswith(
+        str(tmp_path_factory.getbasetemp())
+    ):
         monkeypatch.setenv("AIRISK_WORKSPACE", str(tmp_path_factory.mktemp("workspace")))
 
 

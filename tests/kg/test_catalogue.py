@@ -13,8 +13,10 @@ CATALOGUE = load_catalogue()
 
 def rows(kg, name: str, **params: str) -> list[dict]:  # type: ignore[no-untyped-def]
     result = kg.query(name, params)
-    return [{k: (curie(v) if isinstance(v, str) and v.startswith("https://w3id.org/") else v)
-             for k, v in r.items()} for r in result.records()]
+    return [
+        {k: (curie(v) if isinstance(v, str) and v.startswith("https://w3id.org/") else v) for k, v in r.items()}
+        for r in result.records()
+    ]
 
 
 def test_catalogue_answers_at_least_15_competency_questions() -> None:
@@ -28,8 +30,10 @@ def test_catalogue_answers_at_least_15_competency_questions() -> None:
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_every_query_runs_on_the_fixture(fixture_kg, name: str) -> None:  # type: ignore[no-untyped-def]
     q = CATALOGUE[name]
-    params = {p.name: {"risk": "mit:4.2", "taxonomy": "mit", "capability": "cbrn-uplift"}.get(p.type, p.default or "")
-              for p in q.params}
+    params = {
+        p.name: {"risk": "mit:4.2", "taxonomy": "mit", "capability": "cbrn-uplift"}.get(p.type, p.default or "")
+        for p in q.params
+    }
     result = fixture_kg.query(name, params)
     assert result.vars, name
 
@@ -58,13 +62,20 @@ def test_tests_for_mit_domain_includes_narrower_concepts(fixture_kg) -> None:  #
 
 def test_tests_for_risk_gives_evidence(fixture_kg) -> None:  # type: ignore[no-untyped-def]
     got = sorted((r["test"], r["source"], r["note"]) for r in rows(fixture_kg, "tests-for-risk", risk="nist600:2.1"))
-    assert got == [("test:wmdp", "src:src-a", "Measures CBRN knowledge."), ("test:wmdp", "src:src-b", "Measures CBRN knowledge.")]
+    assert got == [
+        ("test:wmdp", "src:src-a", "Measures CBRN knowledge."),
+        ("test:wmdp", "src:src-b", "Measures CBRN knowledge."),
+    ]
 
 
 def test_mitigations_for_capability(fixture_kg) -> None:  # type: ignore[no-untyped-def]
-    got = {(r["risk"], r["mitigation"]) for r in rows(fixture_kg, "mitigations-for-capability", capability="cbrn-uplift")}
+    got = {
+        (r["risk"], r["mitigation"]) for r in rows(fixture_kg, "mitigations-for-capability", capability="cbrn-uplift")
+    }
     assert got == {("mit:4.2", "mtg:unlearning"), ("nist600:2.1", "mtg:unlearning")}
-    got2 = {(r["risk"], r["mitigation"]) for r in rows(fixture_kg, "mitigations-for-capability", capability="persuasion")}
+    got2 = {
+        (r["risk"], r["mitigation"]) for r in rows(fixture_kg, "mitigations-for-capability", capability="persuasion")
+    }
     assert got2 == {("mit:1.2", "mtg:content-filter")}
 
 
@@ -96,11 +107,15 @@ def test_untested_leaf_risks(fixture_kg) -> None:  # type: ignore[no-untyped-def
 
 
 def test_mitigated_but_untested(fixture_kg) -> None:  # type: ignore[no-untyped-def]
-    assert [(r["code"], r["mitigations"]) for r in rows(fixture_kg, "mitigated-but-untested", taxonomy="mit")] == [("1.2", 1)]
+    assert [(r["code"], r["mitigations"]) for r in rows(fixture_kg, "mitigated-but-untested", taxonomy="mit")] == [
+        ("1.2", 1)
+    ]
 
 
 def test_tests_by_method_type(fixture_kg) -> None:  # type: ignore[no-untyped-def]
-    got = {r["methodType"]: (r["tests"], r["risks"], r["capabilities"]) for r in rows(fixture_kg, "tests-by-method-type")}
+    got = {
+        r["methodType"]: (r["tests"], r["risks"], r["capabilities"]) for r in rows(fixture_kg, "tests-by-method-type")
+    }
     assert got == {"mtype:static-mcq": (2, 3, 1), "mtype:agentic-task-suite": (1, 1, 0)}
 
 
@@ -113,16 +128,26 @@ def test_single_source_links(fixture_kg) -> None:  # type: ignore[no-untyped-def
 
 def test_capability_risks(fixture_kg) -> None:  # type: ignore[no-untyped-def]
     got = {(r["capability"], r["risk"], r["measuredBy"]) for r in rows(fixture_kg, "capability-risks")}
-    assert got == {("cap:cbrn-uplift", "mit:4.2", 1), ("cap:cbrn-uplift", "nist600:2.1", 1), ("cap:persuasion", "mit:1.2", 0)}
+    assert got == {
+        ("cap:cbrn-uplift", "mit:4.2", 1),
+        ("cap:cbrn-uplift", "nist600:2.1", 1),
+        ("cap:persuasion", "mit:1.2", 0),
+    }
 
 
 def test_tests_for_capability(fixture_kg) -> None:  # type: ignore[no-untyped-def]
-    got = [(r["test"], r["year"], r["maintainer"]) for r in rows(fixture_kg, "tests-for-capability", capability="cbrn-uplift")]
+    got = [
+        (r["test"], r["year"], r["maintainer"])
+        for r in rows(fixture_kg, "tests-for-capability", capability="cbrn-uplift")
+    ]
     assert got == [("test:wmdp", "2024", "Org A")]
 
 
 def test_mapping_coverage(fixture_kg) -> None:  # type: ignore[no-untyped-def]
-    got = {(r["from"], r["to"], r["predicate"].rsplit("#", 1)[-1], r["mappings"]) for r in rows(fixture_kg, "mapping-coverage")}
+    got = {
+        (r["from"], r["to"], r["predicate"].rsplit("#", 1)[-1], r["mappings"])
+        for r in rows(fixture_kg, "mapping-coverage")
+    }
     assert got == {("nist600", "mit", "closeMatch", 1), ("nist600", "mit", "relatedMatch", 1)}
 
 

@@ -113,7 +113,11 @@ def test_severity_outside_rubric(data: Path) -> None:
 
 
 def test_link_without_source(data: Path) -> None:
-    edit(data / "test-methods.yaml", "        note: Cyberattack capability.\n        sources: [src-b]\n", "        note: x\n")
+    edit(
+        data / "test-methods.yaml",
+        "        note: Cyberattack capability.\n        sources: [src-b]\n",
+        "        note: x\n",
+    )
     (msg,) = problems(data)
     assert "record 'cybench'" in msg and "missing required field 'sources'" in msg
 
@@ -158,8 +162,12 @@ def test_mapping_errors(data: Path) -> None:
     edit(f, "skos:closeMatch", "skos:closeMach")
     edit(f, "src:src-c", "src:nope")
     msgs = problems(data)
-    assert any("data/mappings/nist600--mit.sssom.tsv:4" in m and "'skos:closeMach' is not a SKOS mapping property" in m
-               and "did you mean 'skos:closeMatch'" in m for m in msgs)
+    assert any(
+        "data/mappings/nist600--mit.sssom.tsv:4" in m
+        and "'skos:closeMach' is not a SKOS mapping property" in m
+        and "did you mean 'skos:closeMatch'" in m
+        for m in msgs
+    )
     assert any("data/mappings/nist600--mit.sssom.tsv:5" in m and "unknown source 'nope'" in m for m in msgs)
 
 

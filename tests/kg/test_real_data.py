@@ -79,11 +79,27 @@ def count(prefix: str, depth: int | None = None) -> int:
 def test_taxonomies_are_complete_as_published() -> None:
     assert (count("mit", 1), count("mit", 2)) == (7, 24)
     assert count("nist600") == 12
-    assert count("owasp-llm") == 10 and {f"LLM{i:02d}" for i in range(1, 11)} == set(DS.taxonomies["owasp-llm"].concepts)
+    assert count("owasp-llm") == 10 and {f"LLM{i:02d}" for i in range(1, 11)} == set(
+        DS.taxonomies["owasp-llm"].concepts
+    )
     assert count("atlas") == 16
     assert count("mit-causal", 1) == 3 and count("mit-causal", 2) == 9
-    assert {"vcr", "src", "cse", "ssh", "iwp", "ipv", "dfm", "ncr", "hte", "prv", "spc_ele", "spc_fin", "spc_hlt",
-            "sxc_prn"} <= set(DS.taxonomies["ailuminate"].concepts)
+    assert {
+        "vcr",
+        "src",
+        "cse",
+        "ssh",
+        "iwp",
+        "ipv",
+        "dfm",
+        "ncr",
+        "hte",
+        "prv",
+        "spc_ele",
+        "spc_fin",
+        "spc_hlt",
+        "sxc_prn",
+    } <= set(DS.taxonomies["ailuminate"].concepts)
     assert count("air2024", 3) >= 45
 
 

@@ -50,7 +50,12 @@ CASES: list[tuple[str, Callable[[Graph], None], str, str]] = [
     ),
     ("risk source", drop(R11, DCTERMS.source), "mit:1.1", "must cite at least one source"),
     ("risk scheme", drop(R11, SKOS.inScheme), "mit:1.1", "must belong to exactly one taxonomy"),
-    ("risk severity range", lambda g: g.set((R42, AR.severity, Literal(9))), "mit:4.2", "severity must be one integer from 1 to 5"),
+    (
+        "risk severity range",
+        lambda g: g.set((R42, AR.severity, Literal(9))),
+        "mit:4.2",
+        "severity must be one integer from 1 to 5",
+    ),
     (
         "broader across schemes",
         lambda g: g.add((N21, SKOS.broader, risk_iri("mit", "4"))),
@@ -87,7 +92,12 @@ CASES: list[tuple[str, Callable[[Graph], None], str, str]] = [
         "content-filter",
         "a mitigation must mitigate at least one risk category",
     ),
-    ("vocabulary source", drop(entity_iri("method_type", "static-mcq"), DCTERMS.source), "static-mcq", "at least one source"),
+    (
+        "vocabulary source",
+        drop(entity_iri("method_type", "static-mcq"), DCTERMS.source),
+        "static-mcq",
+        "at least one source",
+    ),
     ("organisation label", drop(entity_iri("organisation", "org-a"), RDFS.label), "org-a", "exactly one label"),
     ("model source", drop(entity_iri("model", "model-x"), DCTERMS.source), "model-x", "at least one source"),
     (
@@ -113,7 +123,10 @@ CASES: list[tuple[str, Callable[[Graph], None], str, str]] = [
     ),
     (
         "evidence without source",
-        drop(link_iri(str(WMDP), str(AR.measuresCapability), str(entity_iri("capability", "cbrn-uplift"))), DCTERMS.source),
+        drop(
+            link_iri(str(WMDP), str(AR.measuresCapability), str(entity_iri("capability", "cbrn-uplift"))),
+            DCTERMS.source,
+        ),
         "",
         "must cite at least one source",
     ),

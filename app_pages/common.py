@@ -1,0 +1,216 @@
+"""What every page shares: the cached graph, entity links, safe text, downloads.
+
+The graph is opened once per process (``st.cache_resource``) with
+:func:`graph.session.open_graph`, so imports in the workspace and a remote store
+(``AIRISK_STORE``) appear in the app. Environment variables:
+
+``AIRISK_DATA``       curated data folder (default: the one shipped with the package)
+``AIRISK_STORE``      URL of a SPARQL 1.1 endpoint to use instead of the embedded store
+``AIRISK_WORKSPACE``  the import workspace (default ``~/.local/share/airisk``)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pandas as pd
+import streamlit as st
+
+from graph import explore
+from graph.errors import AiriskError, DataError
+from graph.export import safe_cell
+from graph.kg import KnowledgeGraph
+from graph.netx import build_networkx
+from graph.network import NetworkView, neighbourhood_view
+from graph.session import open_graph
+
+EXPLORE_PAGE = "app_pages/explore.py"
+EXPLORE_URL = "explore"
+
+_built: set[tuple[str, str, str]] = set()
+_built_lock = threading.Lock()
+
+
+def settings() -> tuple[str, str, str]:
+    """The data folder, store URL and workspace this process serves (from the environment)."""
+    return (
+        os.environ.get("AIRISK_DATA", ""),
+        os.environ.get("AIRISK_STORE", ""),
+        os.environ.get("AIRISK_WORKSPACE", ""),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _open(data: str, store: str, workspace: str, _progress: Any = None) -> KnowledgeGraph:
+    return open_graph(
+        store_url=store or None,
+        data=Path(data) if data else None,
+        workspace=Path(workspace) if workspace else None,
+        progress=_progress,
+    )
+
+
+def get_kg() -> KnowledgeGraph:
+    """The knowledge graph, built on the first visit (with progress shown) and shared after."""
+    key = settings()
+    with _built_lock:
+        first = key not in _built
+    if not first:
+        return _open(*key)
+    start = time.perf_counter()
+    with st.status("Building the knowledge graph (first visit only)…", expanded=True) as status:
+        try:
+            kg = _open(*key, _progress=lambda msg: status.write(msg.capitalize()))
+        except DataError as exc:
+            status.update(label="The data has errors", state="error")
+            st.error(f"The knowledge graph could not be built: {exc}")
+            st.caption("Run `airisk validate` to list every problem with its file, line and field.")
+            st.stop()
+        except AiriskError as exc:
+            status.update(label="The graph could not be opened", state="error")
+            st.error(str(exc))
+            st.stop()
+        status.update(label=f"Knowledge graph ready ({time.perf_counter() - start:.1f} s)", state="complete")
+    with _built_lock:
+        _built.add(key)
+    return kg
+
+
+@st.cache_resource(show_spinner="Preparing the network projection…", max_entries=4)
+def _networkx(key: tuple[str, str, str], _kg: KnowledgeGraph) -> Any:
+    return build_networkx(_kg)
+
+
+def get_nx() -> Any:
+    """The networkx projection of the graph (built once per process)."""
+    return _networkx(settings(), get_kg())
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _entity(key: tuple[str, str, str], curie: str) -> explore.EntityView:
+    return explore.entity(get_kg(), curie)
+
+
+def get_entity(curie: str) -> explore.EntityView:
+    """The entity page data (cached per entity)."""
+    return _entity(settings(), curie)
+
+
+@st.cache_data(show_spinner="Laying out the network…", max_entries=64)
+def _network(key: tuple[str, str, str], iri: str, depth: int, relations: tuple[str, ...]) -> NetworkView:
+    return neighbourhood_view(get_nx(), iri, depth, set(relations), link_template=EXPLORE_URL + "?id={id}")
+
+
+def get_network(iri: str, depth: int, relations: tuple[str, ...]) -> NetworkView:
+    """The rendered neighbourhood of ``iri`` (cached per view)."""
+    return _network(settings(), iri, depth, tuple(sorted(relations)))
+
+
+# ------------------------------------------------------------------------------ text and links
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def md(text: object) -> str:
+    """Text from the data, escaped so that Markdown shows it as those characters (never markup)."""
+    flat = " ".join(str(text).split())
+    return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+def entity_url(curie: str) -> str:
+    """The relative URL of an entity page (opens directly, also in a new tab)."""
+    return f"{EXPLORE_URL}?id={quote(curie, safe=':')}"
+
+
+def open_entity(curie: str) -> None:
+    """Go to the entity page of ``curie`` in this session."""
+    st.switch_page(EXPLORE_PAGE, query_params={"id": curie})
+
+
+def safe_url(url: str) -> str | None:
+    """``url`` if it is a plain http(s) URL that can go into a Markdown link, else None."""
+    if not re.match(r"^https?://[^\s<>\"'`]+$", url or ""):
+        return None
+    return url.replace("(", "%28").replace(")", "%29")
+
+
+def source_links(sources: Any) -> str:
+    """Markdown for a list of sources: each title as a link to its web page."""
+    parts = []
+    for s in sources:
+        label = md(s.title or s.curie)
+        url = safe_url(s.url)
+        extra = ", ".join(md(x) for x in (s.publisher, s.date) if x)
+        item = f"[{label}]({url})" if url else label
+        parts.append(item + (f" ({extra})" if extra else ""))
+    return "; ".join(parts)
+
+
+def link_column(label: str = "Open") -> Any:
+    """A dataframe column of entity URLs that shows the CURIE and opens the page in a new tab."""
+    return st.column_config.LinkColumn(label, display_text=r"id=(.*)$", help="Open the entity page in a new tab")
+
+
+def selected_row(event: Any) -> int | None:
+    """The index of the row picked in a ``st.dataframe(on_select="rerun")`` event, if any."""
+    try:
+        rows = event.selection.rows
+    except AttributeError:
+        return None
+    return rows[0] if rows else None
+
+
+# ------------------------------------------------------------------------------ downloads
+def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith(("string", "str")):
+            out[col] = out[col].map(lambda v: safe_cell(v) if isinstance(v, str) else v)
+    out.columns = [safe_cell(c) for c in out.columns]
+    return out
+
+
+def csv_bytes(df: pd.DataFrame, index: bool = False) -> bytes:
+    """CSV of a table; text cells that a spreadsheet would read as a formula are quoted."""
+    return _safe_frame(df).to_csv(index=index).encode("utf-8")
+
+
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "table", index: bool = False) -> bytes:
+    """XLSX of a table, with every cell written as a value (no formula cells)."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        _safe_frame(df).to_excel(xl, sheet_name=sheet[:31], index=index)
+    return buf.getvalue()
+
+
+def download_table(df: pd.DataFrame, name: str, key: str, xlsx: bool = False, index: bool = False) -> None:
+    """CSV (and optionally XLSX) download buttons for a table shown on the page."""
+    cols = st.columns([1, 1, 6] if xlsx else [1, 7])
+    cols[0].download_button(
+        "CSV", csv_bytes(df, index), f"{name}.csv", "text/csv", key=f"{key}-csv", help=f"Download {name}.csv"
+    )
+    if xlsx:
+        cols[1].download_button(
+            "XLSX",
+            xlsx_bytes(df, name, index),
+            f"{name}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}-xlsx",
+            help=f"Download {name}.xlsx",
+        )
+
+
+def show_error(exc: Exception, what: str = "") -> None:
+    """One clear error box for a library error (and the first problems of a DataError)."""
+    st.error(f"{what}: {exc}" if what else str(exc))
+    if isinstance(exc, DataError) and len(exc.problems) > 1:
+        with st.expander(f"All {len(exc.problems)} problems"):
+            st.dataframe(
+                pd.DataFrame({"problem": [str(p) for p in exc.problems]}), hide_index=True, use_container_width=True
+            )

@@ -1,0 +1,341 @@
+"""The coverage rubric and the engine that applies it (pure Python over :class:`CoverageData`).
+
+The rubric (also in ``docs/coverage.md``):
+
+- Evidence for a risk comes from a test method through one of three paths: **direct** (the test
+  assesses the risk), **capability** (the test measures a capability that enables the risk) or
+  **mapping** (the test assesses a risk of another taxonomy that is an exact or close match, or a
+  *narrower* match: a test of a narrower concept counts for the broader one, never the reverse;
+  related matches never count). A test that assesses the risk directly gives direct evidence
+  only, even if it also reaches the risk indirectly.
+- Points: each distinct method type with direct evidence earns 2 points if it is an interactive
+  type (:data:`INTERACTIVE_TYPES`) and 1 point otherwise. Each distinct method type with indirect
+  evidence (capability or mapping) earns half that, and indirect evidence earns at most 1.5
+  points in total. Own score = min(1, points / 3).
+- Roll-up: score = min(1, own score + severity-weighted mean of the scores of the applicable
+  narrower risks).
+- Status: not applicable (curated claim, a not-applicable taxonomy, or every narrower risk not
+  applicable); not assessed (score 0); assessed: strong (score 1); assessed: weak (otherwise).
+- Gap score = weight x (1 - score), weight = severity 1..5, or 2 when the risk is unrated.
+
+Every part of the score is a monotone submodular function of the set of test methods (weighted
+coverage of method types, truncated; sums and truncations keep the property), which is what
+gives the planner's greedy algorithm its guarantee.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+from .coverage_data import P_ASSESSES, P_ENABLES, P_MEASURES, CoverageData, LinkKey
+from .namespaces import SKOS
+
+STATUS_NOT_ASSESSED = "not assessed"
+STATUS_WEAK = "assessed: weak"
+STATUS_STRONG = "assessed: strong"
+STATUS_NOT_APPLICABLE = "not applicable"
+STATUSES = (STATUS_NOT_ASSESSED, STATUS_WEAK, STATUS_STRONG, STATUS_NOT_APPLICABLE)
+
+#: Method types that exercise the system interactively (agents, adversaries, people), rather than
+#: scoring answers to a fixed set of prompts.
+INTERACTIVE_TYPES = frozenset(
+    {
+        "agentic-task-suite",
+        "ctf-suite",
+        "prompt-injection-env",
+        "jailbreak-robustness",
+        "automated-red-teaming",
+        "expert-red-teaming",
+        "human-uplift-study",
+        "human-subject-experiment",
+        "propensity-scenario",
+        "multi-agent-persuasion",
+    }
+)
+POINTS_INTERACTIVE = 2.0
+POINTS_STATIC = 1.0
+STRONG_POINTS = 3.0
+INDIRECT_FACTOR = 0.5
+INDIRECT_CAP = 1.5
+DEFAULT_WEIGHT = 2.0
+SEVERITY_LABELS = {1: "limited", 2: "moderate", 3: "serious", 4: "severe", 5: "catastrophic"}
+EPS = 1e-9
+
+DIRECT = 0
+INDIRECT = 1
+
+#: Mapping predicates and the direction in which a test's evidence flows along them:
+#: (a P b) -> list of (from, to) where a test of ``from`` counts for ``to``.
+SOUND_DIRECTIONS = {
+    "exactMatch": ("ab", "ba"),
+    "closeMatch": ("ab", "ba"),
+    "broadMatch": ("ab",),  # b is broader than a: a test of a counts for b
+    "narrowMatch": ("ba",),  # b is narrower than a: a test of b counts for a
+    "relatedMatch": (),
+}
+
+
+def type_points(type_key: str) -> float:
+    """Points a method type earns with direct evidence (2 interactive, 1 otherwise)."""
+    return POINTS_INTERACTIVE if type_key in INTERACTIVE_TYPES else POINTS_STATIC
+
+
+def own_points(direct: set[str] | frozenset[str], indirect: set[str] | frozenset[str]) -> float:
+    """Points from the method types with direct and with indirect evidence."""
+    d = sum(type_points(t) for t in sorted(direct))
+    x = sum(type_points(t) for t in sorted(indirect)) * INDIRECT_FACTOR
+    return d + min(INDIRECT_CAP, x)
+
+
+def status_of(score: float, applicable: bool) -> str:
+    """The status shown for a coverage score."""
+    if not applicable:
+        return STATUS_NOT_APPLICABLE
+    if score <= EPS:
+        return STATUS_NOT_ASSESSED
+    if score >= 1 - EPS:
+        return STATUS_STRONG
+    return STATUS_WEAK
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """How one test method reaches one risk."""
+
+    risk: int
+    level: int  # DIRECT or INDIRECT
+    path: str  # "direct" | "capability" | "mapping"
+    via: str | None  # capability IRI or mapped risk IRI
+    mapping: str | None  # "a skos:exactMatch b" for mapping paths
+    hops: tuple[LinkKey, ...]  # the claims (s, p, o) this evidence rests on
+
+
+@dataclass
+class Item:
+    """A test method (catalogue or custom) as the engine sees it."""
+
+    key: str  # test IRI
+    type_key: str  # method type id, or a pseudo-type for custom tests without one
+    contributions: list[Contribution]
+    levels: dict[int, int] = field(default_factory=dict)  # risk -> best level
+
+    def __post_init__(self) -> None:
+        if not self.levels:
+            for c in self.contributions:
+                self.levels[c.risk] = min(self.levels.get(c.risk, INDIRECT), c.level)
+
+
+@dataclass
+class Scores:
+    """The result of evaluating a set of test methods on every risk."""
+
+    direct: list[set[str]]
+    indirect: list[set[str]]
+    methods: list[set[str]]
+    points: list[float]
+    own: list[float]
+    rollup: list[float]
+    score: list[float]
+
+
+class Model:
+    """Risks, hierarchy, weights and the contributions of every test method, indexed."""
+
+    def __init__(self, data: CoverageData):
+        self.data = data
+        self.iris: list[str] = list(data.risks)
+        self.index = {iri: i for i, iri in enumerate(self.iris)}
+        n = len(self.iris)
+        self.parents: list[list[int]] = [[] for _ in range(n)]
+        self.children: list[list[int]] = [[] for _ in range(n)]
+        for child, ps in data.parents.items():
+            ci = self.index[child]
+            for p in ps:
+                pi = self.index[p]
+                self.parents[ci].append(pi)
+                self.children[pi].append(ci)
+        self.weight = [float(data.risks[iri].severity or DEFAULT_WEIGHT) for iri in self.iris]
+        self.topo = self._children_first()
+        self.na_reason = [data.risks[iri].not_applicable for iri in self.iris]
+        for i in self.topo:  # a parent whose narrower risks are all not applicable
+            if not self.na_reason[i] and self.children[i] and all(self.na_reason[c] for c in self.children[i]):
+                self.na_reason[i] = "every narrower risk is not applicable"
+        self.applicable = [not r for r in self.na_reason]
+        self.child_weight = [sum(self.weight[c] for c in self.children[i] if self.applicable[c]) for i in range(n)]
+        self.rank = {node: r for r, node in enumerate(self.topo)}
+        self.depth = [1] * n
+        for i in reversed(self.topo):
+            if self.parents[i]:
+                self.depth[i] = 1 + min(self.depth[p] for p in self.parents[i])
+        self.items: dict[str, Item] = {}
+        self._build_items()
+
+    def _children_first(self) -> list[int]:
+        """Topological order with every risk after all its narrower risks (cycles broken)."""
+        n = len(self.iris)
+        pending = [len(self.children[i]) for i in range(n)]
+        ready = [i for i in range(n) if pending[i] == 0]
+        order: list[int] = []
+        seen = [False] * n
+        while ready:
+            i = ready.pop()
+            if seen[i]:
+                continue
+            seen[i] = True
+            order.append(i)
+            for p in self.parents[i]:
+                pending[p] -= 1
+                if pending[p] == 0:
+                    ready.append(p)
+        order.extend(i for i in range(n) if not seen[i])  # only when the data has a cycle
+        return order
+
+    def _build_items(self) -> None:
+        data = self.data
+        flows: dict[str, list[tuple[str, str, LinkKey]]] = {}
+        for a, pred, b in data.mappings:
+            key = (a, str(SKOS) + pred, b)
+            text = f"{data.risks[a].curie} skos:{pred} {data.risks[b].curie}"
+            for direction in SOUND_DIRECTIONS.get(pred, ()):
+                src, dst = (a, b) if direction == "ab" else (b, a)
+                flows.setdefault(src, []).append((dst, text, key))
+        self.flows = flows
+        for t, node in data.tests.items():
+            self.items[t] = self.make_item(t, node.method_type or f"untyped:{node.id}", data.assesses.get(t, []),
+                                           data.measures.get(t, []))
+
+    def make_item(self, key: str, type_key: str, risks: list[str], capabilities: list[str]) -> Item:
+        """Build the contributions of a test method that assesses ``risks`` and measures ``capabilities``."""
+        idx = self.index
+        contribs: list[Contribution] = []
+        direct = {r for r in risks if r in idx}
+        for r in sorted(direct):
+            contribs.append(Contribution(idx[r], DIRECT, "direct", None, None, ((key, P_ASSESSES, r),)))
+        for c in capabilities:
+            for r in self.data.enables.get(c, []):
+                if r in idx and r not in direct:
+                    hops = ((key, P_MEASURES, c), (c, P_ENABLES, r))
+                    contribs.append(Contribution(idx[r], INDIRECT, "capability", c, None, hops))
+        for m in sorted(direct):
+            for dst, text, mkey in self.flows.get(m, []):
+                if dst in idx and dst not in direct:
+                    hops = ((key, P_ASSESSES, m), mkey)
+                    contribs.append(Contribution(idx[dst], INDIRECT, "mapping", m, text, hops))
+        return Item(key, type_key, contribs)
+
+    def with_items(self, extra: dict[str, Item]) -> Model:
+        """A shallow copy with more items (an inventory's custom tests)."""
+        clone = object.__new__(Model)
+        clone.__dict__.update(self.__dict__)
+        clone.items = {**self.items, **extra}
+        return clone
+
+    def evaluate(self, keys: set[str] | frozenset[str] | list[str]) -> Scores:
+        """Score every risk when the test methods ``keys`` (item keys) count as evidence."""
+        n = len(self.iris)
+        direct: list[set[str]] = [set() for _ in range(n)]
+        indirect: list[set[str]] = [set() for _ in range(n)]
+        methods: list[set[str]] = [set() for _ in range(n)]
+        for key in sorted(set(keys)):
+            item = self.items.get(key)
+            if item is None:
+                continue
+            for risk, level in item.levels.items():
+                (direct if level == DIRECT else indirect)[risk].add(item.type_key)
+                methods[risk].add(key)
+        points = [own_points(direct[i], indirect[i]) if methods[i] else 0.0 for i in range(n)]
+        own = [min(1.0, p / STRONG_POINTS) for p in points]
+        rollup = [0.0] * n
+        score = [0.0] * n
+        for i in self.topo:
+            if self.child_weight[i] > 0:
+                total = 0.0
+                for c in self.children[i]:
+                    if self.applicable[c]:
+                        total += self.weight[c] * score[c]
+                rollup[i] = total / self.child_weight[i]
+            score[i] = min(1.0, own[i] + rollup[i])
+        return Scores(direct, indirect, methods, points, own, rollup, score)
+
+    def gap(self, scores: Scores, scope: list[int]) -> float:
+        """The total severity-weighted gap over the risks ``scope`` (indexes)."""
+        return sum(self.weight[i] * (1.0 - scores.score[i]) for i in scope if self.applicable[i])
+
+
+class Incremental:
+    """Scores kept up to date while test methods are added one by one (for the planner).
+
+    ``gain(key)`` is the reduction of the total gap over ``scope`` that adding ``key`` would
+    bring, computed on the risks it touches and their broader risks only.
+    """
+
+    def __init__(self, model: Model, keys: set[str], scope: list[int]):
+        self.model = model
+        s = model.evaluate(keys)
+        self.direct, self.indirect = s.direct, s.indirect
+        self.own, self.score = s.own, s.score
+        self.childsum = [s.rollup[i] * model.child_weight[i] for i in range(len(model.iris))]
+        self.in_scope = [False] * len(model.iris)
+        for i in scope:
+            self.in_scope[i] = model.applicable[i]
+        self.keys = set(keys)
+
+    def _changes(self, key: str) -> dict[int, float]:
+        m = self.model
+        item = m.items[key]
+        new_own: dict[int, float] = {}
+        for risk, level in item.levels.items():
+            d, x = self.direct[risk], self.indirect[risk]
+            if (item.type_key in d) if level == DIRECT else (item.type_key in x or False):
+                continue
+            if level == DIRECT:
+                pts = own_points(d | {item.type_key}, x)
+            else:
+                pts = own_points(d, x | {item.type_key})
+            value = min(1.0, pts / STRONG_POINTS)
+            if value > self.own[risk] + 1e-15:
+                new_own[risk] = value
+        new_score: dict[int, float] = {}
+        delta_child: dict[int, float] = {}
+        heap = [(m.rank[i], i) for i in new_own]
+        heapq.heapify(heap)
+        queued = set(new_own)
+        while heap:
+            _, i = heapq.heappop(heap)
+            own = new_own.get(i, self.own[i])
+            cw = m.child_weight[i]
+            roll = (self.childsum[i] + delta_child.get(i, 0.0)) / cw if cw > 0 else 0.0
+            value = min(1.0, own + roll)
+            if value <= self.score[i] + 1e-15:
+                continue
+            new_score[i] = value
+            if m.applicable[i]:
+                diff = m.weight[i] * (value - self.score[i])
+                for p in m.parents[i]:
+                    delta_child[p] = delta_child.get(p, 0.0) + diff
+                    if p not in queued:
+                        queued.add(p)
+                        heapq.heappush(heap, (m.rank[p], p))
+        self._pending = (key, new_own, delta_child)
+        return new_score
+
+    def gain(self, key: str) -> float:
+        """Reduction of the total gap if ``key`` were added."""
+        changes = self._changes(key)
+        return sum(self.model.weight[i] * (v - self.score[i]) for i, v in changes.items() if self.in_scope[i])
+
+    def add(self, key: str) -> None:
+        """Add the test method ``key``."""
+        changes = self._changes(key)
+        _, new_own, delta_child = self._pending
+        item = self.model.items[key]
+        for risk, level in item.levels.items():
+            (self.direct if level == DIRECT else self.indirect)[risk].add(item.type_key)
+        for i, v in new_own.items():
+            self.own[i] = v
+        for i, d in delta_child.items():
+            self.childsum[i] += d
+        for i, v in changes.items():
+            self.score[i] = v
+        self.keys.add(key)
