@@ -35,7 +35,8 @@ EXPLORE_PAGE = "app_pages/explore.py"
 EXPLORE_URL = "explore"
 
 _built: set[tuple[str, str, str]] = set()
-_built_lock = threading.Lock()
+_pending: dict[tuple[str, str, str], KnowledgeGraph] = {}
+_build_lock = threading.Lock()
 
 
 def settings() -> tuple[str, str, str]:
@@ -47,40 +48,53 @@ def settings() -> tuple[str, str, str]:
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _open(data: str, store: str, workspace: str, _progress: Any = None) -> KnowledgeGraph:
+def _build(key: tuple[str, str, str], progress: Any = None) -> KnowledgeGraph:
+    data, store, workspace = key
     return open_graph(
         store_url=store or None,
         data=Path(data) if data else None,
         workspace=Path(workspace) if workspace else None,
-        progress=_progress,
+        progress=progress,
     )
 
 
+@st.cache_resource(show_spinner="Building the knowledge graph…", max_entries=4)
+def _open(data: str, store: str, workspace: str) -> KnowledgeGraph:
+    key = (data, store, workspace)
+    built = _pending.pop(key, None)
+    return built if built is not None else _build(key)
+
+
 def get_kg() -> KnowledgeGraph:
-    """The knowledge graph, built on the first visit (with progress shown) and shared after."""
+    """The knowledge graph: built once per process (first visit, with progress shown), then shared."""
     key = settings()
-    with _built_lock:
-        first = key not in _built
-    if not first:
+    if key in _built:
         return _open(*key)
-    start = time.perf_counter()
-    with st.status("Building the knowledge graph (first visit only)…", expanded=True) as status:
-        try:
-            kg = _open(*key, _progress=lambda msg: status.write(msg.capitalize()))
-        except DataError as exc:
-            status.update(label="The data has errors", state="error")
-            st.error(f"The knowledge graph could not be built: {exc}")
-            st.caption("Run `airisk validate` to list every problem with its file, line and field.")
-            st.stop()
-        except AiriskError as exc:
-            status.update(label="The graph could not be opened", state="error")
-            st.error(str(exc))
-            st.stop()
-        status.update(label=f"Knowledge graph ready ({time.perf_counter() - start:.1f} s)", state="complete")
-    with _built_lock:
-        _built.add(key)
-    return kg
+    if not _build_lock.acquire(blocking=False):
+        with st.spinner("The knowledge graph is being built for another visitor…"):
+            _build_lock.acquire()
+    try:
+        if key not in _built:
+            start = time.perf_counter()
+            with st.status("Building the knowledge graph (first visit only)…", expanded=True) as status:
+                try:
+                    _pending[key] = _build(key, lambda msg: status.write(md(msg[:1].upper() + msg[1:])))
+                except DataError as exc:
+                    status.update(label="The data has errors", state="error")
+                    show_error(exc, "The knowledge graph could not be built")
+                    st.caption("Run `airisk validate` to list every problem with its file, line and field.")
+                    st.stop()
+                except AiriskError as exc:
+                    status.update(label="The graph could not be opened", state="error")
+                    show_error(exc)
+                    st.stop()
+                elapsed = time.perf_counter() - start
+                status.update(label=f"Knowledge graph ready ({elapsed:.1f} s)", state="complete", expanded=False)
+            _open(*key)
+            _built.add(key)
+    finally:
+        _build_lock.release()
+    return _open(*key)
 
 
 @st.cache_resource(show_spinner="Preparing the network projection…", max_entries=4)
@@ -94,23 +108,23 @@ def get_nx() -> Any:
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
-def _entity(key: tuple[str, str, str], curie: str) -> explore.EntityView:
-    return explore.entity(get_kg(), curie)
+def _entity(key: tuple[str, str, str], curie: str, _kg: KnowledgeGraph) -> explore.EntityView:
+    return explore.entity(_kg, curie)
 
 
 def get_entity(curie: str) -> explore.EntityView:
     """The entity page data (cached per entity)."""
-    return _entity(settings(), curie)
+    return _entity(settings(), curie, get_kg())
 
 
 @st.cache_data(show_spinner="Laying out the network…", max_entries=64)
-def _network(key: tuple[str, str, str], iri: str, depth: int, relations: tuple[str, ...]) -> NetworkView:
-    return neighbourhood_view(get_nx(), iri, depth, set(relations), link_template=EXPLORE_URL + "?id={id}")
+def _network(key: tuple[str, str, str], iri: str, depth: int, relations: tuple[str, ...], _g: Any) -> NetworkView:
+    return neighbourhood_view(_g, iri, depth, set(relations), link_template=EXPLORE_URL + "?id={id}")
 
 
 def get_network(iri: str, depth: int, relations: tuple[str, ...]) -> NetworkView:
     """The rendered neighbourhood of ``iri`` (cached per view)."""
-    return _network(settings(), iri, depth, tuple(sorted(relations)))
+    return _network(settings(), iri, depth, tuple(sorted(relations)), get_nx())
 
 
 # ------------------------------------------------------------------------------ text and links
@@ -212,5 +226,5 @@ def show_error(exc: Exception, what: str = "") -> None:
     if isinstance(exc, DataError) and len(exc.problems) > 1:
         with st.expander(f"All {len(exc.problems)} problems"):
             st.dataframe(
-                pd.DataFrame({"problem": [str(p) for p in exc.problems]}), hide_index=True, use_container_width=True
+                pd.DataFrame({"problem": [str(p) for p in exc.problems]}), hide_index=True, width="stretch"
             )

@@ -12,10 +12,11 @@ quadratically, see ``docs/coverage.md``.)
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
-from .namespaces import AR, OWL, SKOS, curie
+from .namespaces import AR, SKOS, curie
 from .store import OxigraphStore
 
 if TYPE_CHECKING:
@@ -152,6 +153,40 @@ class CoverageData:
     taxonomies: dict[str, tuple[str, str]] = field(default_factory=dict)  # prefix -> (title, version)
     prefixes: dict[str, str] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    kg: Any = field(default=None, repr=False, compare=False)  # where the lazy parts come from
+    _lock: Any = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def load_evidence(self) -> None:
+        """Fetch the evidence nodes and their sources (once; only explanations need them)."""
+        with self._lock:
+            if "evidence" in self.cache:
+                return
+            if self.kg is not None:
+                sources: dict[LinkKey, set[str]] = {}
+                for ax, s, p, o, src in select_rows(self.kg, Q_EVIDENCE):
+                    if s is None or p is None or o is None or ax is None:
+                        continue
+                    key = (s, p, o)
+                    self.links.setdefault(key, ax)
+                    bucket = sources.setdefault(key, set())
+                    if src:
+                        bucket.add(src)
+                self.link_sources = {k: tuple(sorted(v)) for k, v in sources.items()}
+            self.cache["evidence"] = True
+
+    def load_aliases(self) -> None:
+        """Fetch the test methods' aliases and Inspect task names (once; matching needs them)."""
+        with self._lock:
+            if "aliases" in self.cache:
+                return
+            if self.kg is not None:
+                aliases: dict[str, list[str]] = {}
+                for t, alias in select_rows(self.kg, Q_ALIASES):
+                    if t in self.tests and alias:
+                        aliases.setdefault(t, []).append(alias)
+                for t, names in aliases.items():
+                    self.tests[t].aliases = tuple(sorted(set(names)))
+            self.cache["aliases"] = True
 
     def by_curie(self) -> dict[str, str]:
         """Risk CURIE -> IRI."""
@@ -202,8 +237,12 @@ def select_rows(kg: KnowledgeGraph, query: str) -> list[Row]:
     return [tuple(row[v].value if v in row else None for v in res.vars) for row in res.rows]
 
 
-def gather(kg: KnowledgeGraph) -> CoverageData:
-    """Run the coverage queries on ``kg`` and return the :class:`CoverageData`."""
+def gather(kg: KnowledgeGraph, lazy: bool = True) -> CoverageData:
+    """Run the coverage queries on ``kg`` and return the :class:`CoverageData`.
+
+    With ``lazy`` (default) the evidence nodes with their sources, and the test methods' aliases,
+    are fetched on first use (explanations and inventory matching); ``lazy=False`` fetches all now.
+    """
     data = CoverageData(prefixes=dict(kg.prefixes))
     for prefix, title, version in select_rows(kg, Q_TAXONOMIES):
         if prefix and prefix not in data.taxonomies:
@@ -211,22 +250,10 @@ def gather(kg: KnowledgeGraph) -> CoverageData:
     _read_risks(data, select_rows(kg, Q_RISKS))
     _read_entities(data, select_rows(kg, Q_ENTITIES))
     _read_links(data, select_rows(kg, Q_LINKS))
-    aliases: dict[str, list[str]] = {}
-    for t, alias in select_rows(kg, Q_ALIASES):
-        if t in data.tests and alias:
-            aliases.setdefault(t, []).append(alias)
-    for t, names in aliases.items():
-        data.tests[t].aliases = tuple(sorted(set(names)))
-    sources: dict[LinkKey, set[str]] = {}
-    for ax, s, p, o, src in select_rows(kg, Q_EVIDENCE):
-        if s is None or p is None or o is None or ax is None:
-            continue
-        key = (s, p, o)
-        data.links.setdefault(key, ax)
-        bucket = sources.setdefault(key, set())
-        if src:
-            bucket.add(src)
-    data.link_sources = {k: tuple(sorted(v)) for k, v in sources.items()}
+    data.kg = kg
+    if not lazy:
+        data.load_aliases()
+        data.load_evidence()
     return data
 
 
@@ -328,5 +355,3 @@ def _read_links(data: CoverageData, rows: list[Row]) -> None:
             d[k] = sorted(set(d[k]))
     data.mappings = sorted(set(data.mappings))
 
-
-OWL_NS = str(OWL)

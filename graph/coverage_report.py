@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Union
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
 
 import pandas as pd
 
@@ -81,7 +81,10 @@ class Evidence:
 
 @dataclass
 class RiskCoverage:
-    """The coverage of one risk category."""
+    """The coverage of one risk category.
+
+    ``evidence`` is built on first access (with the sources of every claim it rests on).
+    """
 
     id: str
     iri: str
@@ -110,21 +113,33 @@ class RiskCoverage:
     not_applicable_reason: str
     narrower_covered: int
     narrower_total: int
-    evidence: tuple[Evidence, ...] = ()
     rank: int = 0
+    _evidence: tuple[Evidence, ...] | None = field(default=None, repr=False, compare=False)
+    _loader: Callable[[RiskCoverage], tuple[Evidence, ...]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        """The test methods that count for this risk and the path through which each counts."""
+        if self._evidence is None:
+            self._evidence = self._loader(self) if self._loader is not None else ()
+        return self._evidence
 
     @property
     def assessed(self) -> bool:
         return self.status in (STATUS_WEAK, STATUS_STRONG)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, evidence: bool = True) -> dict[str, Any]:
         """Plain data for JSON (``airisk gaps --format json``)."""
-        d = asdict(self)
-        d["evidence"] = [asdict(e) for e in self.evidence]
-        for key in ("broader", "narrower", "method_types", "mitigations"):
-            d[key] = list(d[key])
-        for e in d["evidence"]:
-            e["links"], e["sources"] = list(e["links"]), list(e["sources"])
+        d: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name.startswith("_"):
+                continue
+            value = getattr(self, f.name)
+            d[f.name] = list(value) if isinstance(value, tuple) else value
+        if evidence:
+            d["evidence"] = [
+                {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(e).items()} for e in self.evidence
+            ]
         return d
 
 
@@ -172,7 +187,7 @@ def summarise(risks: list[RiskCoverage], n_tests: int, by_taxonomy: bool = True)
         share_assessed=len(assessed) / len(applicable) if applicable else 0.0,
         weighted_coverage=sum(r.weight * r.strength for r in applicable) / weight if weight else 0.0,
         total_gap=sum(r.gap_score for r in applicable),
-        n_unrated=sum(1 for r in risks if not r.severity_rated),
+        n_unrated=sum(1 for r in applicable if not r.severity_rated),
         n_mitigation_gaps=sum(1 for r in risks if r.mitigation_gap),
         n_test_methods=n_tests,
         by_taxonomy=groups,
@@ -188,6 +203,7 @@ class CoverageReport:
     taxonomy: str | None
     method_types: dict[str, str]
     n_test_methods: int
+    gap_total: float = 0.0  # the total gap, unrounded (what the planner optimises)
     _scores: Scores | None = field(default=None, repr=False)
     _model: Model | None = field(default=None, repr=False)
     _keys: frozenset[str] = field(default_factory=frozenset, repr=False)
@@ -203,10 +219,6 @@ class CoverageReport:
                 return r
         raise KeyError(risk_id)
 
-    @property
-    def total_gap(self) -> float:
-        return sum(r.gap_score for r in self.risks)
-
     def summary(self) -> CoverageSummary:
         """Headline numbers: shares assessed, severity-weighted coverage, total gap."""
         return summarise(self.risks, self.n_test_methods)
@@ -216,15 +228,14 @@ class CoverageReport:
         rows = [r for r in self.risks if r.gap_score > EPS and (not leaves_only or not r.narrower)]
         return rows[:n]
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per risk, in rank order."""
+    def to_frame(self, evidence: bool = True) -> pd.DataFrame:
+        """One row per risk, in rank order (``evidence``: a column explaining each risk's evidence)."""
         rows = []
         for r in self.risks:
-            d = r.to_dict()
-            d.pop("evidence")
+            d = r.to_dict(evidence=False)
             for key in ("broader", "narrower", "method_types", "mitigations"):
                 d[key] = "; ".join(d[key])
-            d["evidence"] = "; ".join(e.describe() for e in r.evidence)
+            d["evidence"] = "; ".join(e.describe() for e in r.evidence) if evidence else ""
             rows.append(d)
         return pd.DataFrame(rows, columns=list(_FRAME_COLUMNS))
 
@@ -365,7 +376,7 @@ def inventory_items(model: Model, inventory: Inventory | None, statuses: Iterabl
         return model, set(model.data.tests)
     wanted = {s.strip().lower() for s in statuses} if statuses else None
     keys: set[str] = set()
-    extra: dict[str, Item] = {}
+    custom: dict[str, tuple[str, set[str], set[str]]] = {}
     cap_by_id = model.data.capability_by_id()
     by_curie = model.data.by_curie()
     for entry in inventory.entries:
@@ -373,12 +384,13 @@ def inventory_items(model: Model, inventory: Inventory | None, statuses: Iterabl
             continue
         if entry.custom:
             key = entry.custom_iri(inventory.name)
-            risks = [by_curie[c] for c in entry.risks if c in by_curie]
-            caps = [cap_by_id[c] for c in entry.capabilities if c in cap_by_id]
-            extra[key] = model.make_item(key, entry.method_type or f"custom:{entry.name}", risks, caps)
+            type_key, risks, caps = custom.setdefault(key, (entry.method_type or f"custom:{entry.name}", set(), set()))
+            risks.update(by_curie[c] for c in entry.risks if c in by_curie)
+            caps.update(cap_by_id[c] for c in entry.capabilities if c in cap_by_id)
             keys.add(key)
         elif entry.test_iri:
             keys.add(entry.test_iri)
+    extra = {k: model.make_item(k, t, sorted(r), sorted(c)) for k, (t, r, c) in custom.items()}
     return (model.with_items(extra) if extra else model), keys
 
 
@@ -416,7 +428,7 @@ def compute_coverage(
         raise NotFound(f"no taxonomy with prefix {taxonomy!r} (known: {known})")
     model, keys = inventory_items(base, inventory, statuses)
     scores = model.evaluate(keys)
-    scope = [i for i, iri in enumerate(model.iris) if taxonomy is None or data.risks[iri].prefix == taxonomy]
+    scope = scope_indexes(data, model, taxonomy)
     risks = build_risks(model, scores, keys, scope, inventory)
     n_tests = len({k for k in keys if k in model.items})
     return CoverageReport(
@@ -425,6 +437,7 @@ def compute_coverage(
         taxonomy,
         dict(data.method_types),
         n_tests,
+        model.gap(scores, scope),
         scores,
         model,
         frozenset(keys),
@@ -439,22 +452,9 @@ def scope_indexes(data: CoverageData, model: Model, taxonomy: str | None) -> lis
 def build_risks(
     model: Model, scores: Scores, keys: set[str], scope: list[int], inventory: Inventory | None
 ) -> list[RiskCoverage]:
-    """Turn scores into ranked :class:`RiskCoverage` rows with their evidence."""
+    """Turn scores into ranked :class:`RiskCoverage` rows (evidence built when first read)."""
     data = model.data
-    in_scope = set(scope)
-    found: dict[int, list[tuple[str, Contribution]]] = {}
-    for key in sorted(keys):
-        item = model.items.get(key)
-        if item is None:
-            continue
-        for c in item.contributions:
-            if c.risk in in_scope:
-                found.setdefault(c.risk, []).append((key, c))
-    custom_notes = {}
-    if inventory is not None:
-        for e in inventory.entries:
-            if e.custom:
-                custom_notes[e.custom_iri(inventory.name)] = (e.name, e.method_type, f"custom test, row {e.row}")
+    loader = _EvidenceLoader(model, keys, inventory)
     out: list[RiskCoverage] = []
     for i in scope:
         iri = model.iris[i]
@@ -462,8 +462,6 @@ def build_risks(
         applicable = model.applicable[i]
         score = scores.score[i]
         status = status_of(score, applicable)
-        evidence = tuple(_evidence(model, key, c, custom_notes) for key, c in found.get(i, []))
-        evidence = tuple(sorted(evidence, key=lambda e: (e.level, e.path, e.test_label.lower(), e.via or "")))
         mitigations = _mitigations(model, i)
         mitigated = bool(mitigations)
         gap_kind = ""
@@ -484,14 +482,14 @@ def build_risks(
                 severity_rated=node.severity is not None,
                 weight=model.weight[i],
                 status=status,
-                strength=round(score, 6),
+                strength=score,
                 points=scores.points[i],
-                own_score=round(scores.own[i], 6),
-                rollup_score=round(scores.rollup[i], 6),
+                own_score=scores.own[i],
+                rollup_score=scores.rollup[i],
                 n_methods=len(scores.methods[i]),
                 method_types=tuple(sorted(scores.direct[i] | scores.indirect[i])),
                 direct=bool(scores.direct[i]),
-                gap_score=round(model.weight[i] * (1.0 - score), 6) if applicable else 0.0,
+                gap_score=model.weight[i] * (1.0 - score) if applicable else 0.0,
                 mitigated=mitigated,
                 mitigations=mitigations,
                 mitigation_gap=bool(gap_kind),
@@ -499,7 +497,7 @@ def build_risks(
                 not_applicable_reason=model.na_reason[i],
                 narrower_covered=sum(1 for c in kids if scores.score[c] > EPS),
                 narrower_total=len(kids),
-                evidence=evidence,
+                _loader=loader,
             )
         )
     out.sort(key=lambda r: (r.status == STATUS_NOT_APPLICABLE, -r.gap_score, -r.weight, r.taxonomy, _natural(r.code)))
@@ -508,24 +506,38 @@ def build_risks(
     return out
 
 
+class _EvidenceLoader:
+    """Builds the evidence of one risk on demand (an index of contributions is made once)."""
+
+    def __init__(self, model: Model, keys: set[str], inventory: Inventory | None):
+        self.model = model
+        self.keys = sorted(keys)
+        self.found: dict[int, list[tuple[str, Contribution]]] | None = None
+        self.custom: dict[str, tuple[str, str | None, str]] = {}
+        if inventory is not None:
+            for e in inventory.entries:
+                if e.custom:
+                    self.custom[e.custom_iri(inventory.name)] = (e.name, e.method_type, f"custom test, row {e.row}")
+
+    def __call__(self, risk: RiskCoverage) -> tuple[Evidence, ...]:
+        if self.found is None:
+            found: dict[int, list[tuple[str, Contribution]]] = {}
+            for key in self.keys:
+                item = self.model.items.get(key)
+                if item is not None:
+                    for c in item.contributions:
+                        found.setdefault(c.risk, []).append((key, c))
+            self.found = found
+        self.model.data.load_evidence()
+        i = self.model.index[risk.iri]
+        items = [_evidence(self.model, key, c, self.custom) for key, c in self.found.get(i, [])]
+        return tuple(sorted(items, key=lambda e: (e.level, e.path, e.test_label.lower(), e.via or "")))
+
+
 def _mitigations(model: Model, i: int) -> tuple[str, ...]:
     """Mitigation ids of a risk: its own, those of broader risks, and of exact/close matches."""
-    data = model.data
-    seen: set[int] = set()
-    stack = [i]
-    found: set[str] = set()
-    while stack:  # the risk and every broader risk
-        j = stack.pop()
-        if j in seen:
-            continue
-        seen.add(j)
-        found.update(data.mitigates.get(model.iris[j], []))
-        stack.extend(model.parents[j])
-    iri = model.iris[i]
-    for a, pred, b in data.mappings:
-        if pred in ("exactMatch", "closeMatch") and iri in (a, b):
-            found.update(data.mitigates.get(b if a == iri else a, []))
-    return tuple(sorted(data.mitigations.get(m, (m, m))[0] for m in found))
+    names = model.data.mitigations
+    return tuple(sorted(names.get(m, (m, m))[0] for m in model.mitigations[i]))
 
 
 def _evidence(model: Model, key: str, c: Contribution, custom: dict[str, tuple[str, str | None, str]]) -> Evidence:

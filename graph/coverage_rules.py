@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .coverage_data import P_ASSESSES, P_ENABLES, P_MEASURES, CoverageData, LinkKey
 from .namespaces import SKOS
@@ -99,8 +100,7 @@ def status_of(score: float, applicable: bool) -> str:
     return STATUS_WEAK
 
 
-@dataclass(frozen=True)
-class Contribution:
+class Contribution(NamedTuple):
     """How one test method reaches one risk."""
 
     risk: int
@@ -170,6 +170,21 @@ class Model:
                 self.depth[i] = 1 + min(self.depth[p] for p in self.parents[i])
         self.items: dict[str, Item] = {}
         self._build_items()
+        self.mitigations = self._mitigations()
+
+    def _mitigations(self) -> list[tuple[str, ...]]:
+        """Mitigation IRIs per risk: its own, those of every broader risk, those of exact/close matches."""
+        data = self.data
+        own: list[set[str]] = [set(data.mitigates.get(iri, ())) for iri in self.iris]
+        for a, pred, b in data.mappings:
+            if pred in ("exactMatch", "closeMatch"):
+                ia, ib = self.index[a], self.index[b]
+                own[ia].update(data.mitigates.get(b, ()))
+                own[ib].update(data.mitigates.get(a, ()))
+        out: list[set[str]] = [set() for _ in self.iris]
+        for i in reversed(self.topo):  # broader risks first
+            out[i] = own[i].union(*(out[p] for p in self.parents[i])) if self.parents[i] else own[i]
+        return [tuple(sorted(s)) for s in out]
 
     def _children_first(self) -> list[int]:
         """Topological order with every risk after all its narrower risks (cycles broken)."""
@@ -267,7 +282,8 @@ class Incremental:
     """Scores kept up to date while test methods are added one by one (for the planner).
 
     ``gain(key)`` is the reduction of the total gap over ``scope`` that adding ``key`` would
-    bring, computed on the risks it touches and their broader risks only.
+    bring, computed on the risks it touches and their broader risks only; ``add`` returns a
+    journal that ``undo`` reverts (the exact solver's search uses it).
     """
 
     def __init__(self, model: Model, keys: set[str], scope: list[int]):
@@ -281,20 +297,23 @@ class Incremental:
             self.in_scope[i] = model.applicable[i]
         self.keys = set(keys)
 
-    def _changes(self, key: str) -> dict[int, float]:
+    def _changes(self, key: str) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
+        """New own scores, changes of the children's weighted sums, new scores."""
         m = self.model
         item = m.items[key]
         new_own: dict[int, float] = {}
         for risk, level in item.levels.items():
             d, x = self.direct[risk], self.indirect[risk]
-            if (item.type_key in d) if level == DIRECT else (item.type_key in x or False):
-                continue
             if level == DIRECT:
+                if item.type_key in d:
+                    continue
                 pts = own_points(d | {item.type_key}, x)
             else:
+                if item.type_key in x:
+                    continue
                 pts = own_points(d, x | {item.type_key})
             value = min(1.0, pts / STRONG_POINTS)
-            if value > self.own[risk] + 1e-15:
+            if value > self.own[risk]:
                 new_own[risk] = value
         new_score: dict[int, float] = {}
         delta_child: dict[int, float] = {}
@@ -303,11 +322,10 @@ class Incremental:
         queued = set(new_own)
         while heap:
             _, i = heapq.heappop(heap)
-            own = new_own.get(i, self.own[i])
             cw = m.child_weight[i]
             roll = (self.childsum[i] + delta_child.get(i, 0.0)) / cw if cw > 0 else 0.0
-            value = min(1.0, own + roll)
-            if value <= self.score[i] + 1e-15:
+            value = min(1.0, new_own.get(i, self.own[i]) + roll)
+            if value <= self.score[i]:
                 continue
             new_score[i] = value
             if m.applicable[i]:
@@ -317,25 +335,49 @@ class Incremental:
                     if p not in queued:
                         queued.add(p)
                         heapq.heappush(heap, (m.rank[p], p))
-        self._pending = (key, new_own, delta_child)
-        return new_score
+        return new_own, delta_child, new_score
 
     def gain(self, key: str) -> float:
-        """Reduction of the total gap if ``key`` were added."""
-        changes = self._changes(key)
-        return sum(self.model.weight[i] * (v - self.score[i]) for i, v in changes.items() if self.in_scope[i])
+        """Reduction of the total gap over the scope if ``key`` were added."""
+        _, _, new_score = self._changes(key)
+        return sum(self.model.weight[i] * (v - self.score[i]) for i, v in new_score.items() if self.in_scope[i])
 
-    def add(self, key: str) -> None:
-        """Add the test method ``key``."""
-        changes = self._changes(key)
-        _, new_own, delta_child = self._pending
+    def add(self, key: str) -> list[tuple[str, int, object]]:
+        """Add the test method ``key``; return the journal that :meth:`undo` reverts."""
+        new_own, delta_child, new_score = self._changes(key)
+        journal: list[tuple[str, int, object]] = []
         item = self.model.items[key]
         for risk, level in item.levels.items():
-            (self.direct if level == DIRECT else self.indirect)[risk].add(item.type_key)
+            target = self.direct if level == DIRECT else self.indirect
+            if item.type_key not in target[risk]:
+                target[risk].add(item.type_key)
+                journal.append(("d" if level == DIRECT else "x", risk, item.type_key))
         for i, v in new_own.items():
+            journal.append(("own", i, self.own[i]))
             self.own[i] = v
         for i, d in delta_child.items():
+            journal.append(("child", i, self.childsum[i]))
             self.childsum[i] += d
-        for i, v in changes.items():
+        for i, v in new_score.items():
+            journal.append(("score", i, self.score[i]))
             self.score[i] = v
-        self.keys.add(key)
+        if key not in self.keys:
+            self.keys.add(key)
+            journal.append(("key", 0, key))
+        return journal
+
+    def undo(self, journal: list[tuple[str, int, object]]) -> None:
+        """Revert an :meth:`add`."""
+        for kind, i, old in reversed(journal):
+            if kind == "d":
+                self.direct[i].discard(str(old))
+            elif kind == "x":
+                self.indirect[i].discard(str(old))
+            elif kind == "own":
+                self.own[i] = float(old)  # type: ignore[arg-type]
+            elif kind == "child":
+                self.childsum[i] = float(old)  # type: ignore[arg-type]
+            elif kind == "score":
+                self.score[i] = float(old)  # type: ignore[arg-type]
+            else:
+                self.keys.discard(str(old))

@@ -232,10 +232,8 @@ def results_csv(answer: Answer) -> bytes:
     """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends (values exactly as in the graph)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    if answer.form == "ASK":
-        writer.writerow(["_askResult"])
-        writer.writerow(["true" if answer.boolean else "false"])
-        return buf.getvalue().encode()
+    if answer.form == "ASK":  # not defined by the CSV/TSV spec: a bare true/false, as Oxigraph writes it
+        return b"true" if answer.boolean else b"false"
     writer.writerow(answer.vars)
     for row in answer.rows:
         cells = []
@@ -264,8 +262,8 @@ def tsv_term(t: Term) -> str:
 
 def results_tsv(answer: Answer) -> bytes:
     """SPARQL 1.1 Query Results TSV."""
-    if answer.form == "ASK":
-        return f"?_askResult\n{'true' if answer.boolean else 'false'}\n".encode()
+    if answer.form == "ASK":  # as for CSV
+        return b"true" if answer.boolean else b"false"
     lines = ["\t".join(f"?{v}" for v in answer.vars)]
     for row in answer.rows:
         lines.append("\t".join(tsv_term(row[v]) if v in row else "" for v in answer.vars))
@@ -290,9 +288,18 @@ def serialize_triples(triples: list[tuple[Term, Term, Term]], media_type: str, p
     """Triples in Turtle, N-Triples, JSON-LD or RDF/XML."""
     fmt = _RDF_FORMATS[media_type]
     oxt = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]  # type: ignore[arg-type]
-    used = prefixes if media_type in (TURTLE, RDFXML) else None
+    used = used_prefixes(triples, prefixes) if media_type in (TURTLE, RDFXML) else None
     out = ox.serialize(oxt, format=fmt, prefixes=used)
     return out if isinstance(out, bytes) else b""
+
+
+def used_prefixes(triples: list[tuple[Term, Term, Term]], prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace some IRI (or datatype) of ``triples`` starts with."""
+    iris = {t.value for triple in triples for t in triple if t.kind == "uri"}
+    iris |= {t.datatype for triple in triples for t in triple if t.datatype}
+    # Every published namespace ends with "/" or "#": look each IRI's namespace up directly.
+    hit = {i[: max(i.rfind("/"), i.rfind("#")) + 1] for i in iris}
+    return {p: ns for p, ns in sorted(prefixes.items()) if ns in hit}
 
 
 def serialize_answer(answer: Answer, media_type: str, prefixes: dict[str, str]) -> bytes:

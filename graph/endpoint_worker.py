@@ -27,6 +27,7 @@ from typing import Any
 
 from .endpoint_formats import Answer, serialize_answer
 from .errors import AiriskError, QueryError, StoreError
+from .store import Row, Term
 
 PREFIX_QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
@@ -88,10 +89,11 @@ class EmbeddedRunner:
         from .store import term_from_ox
 
         ox = self._ox
+        # pyoxigraph 0.5 ignores FROM / FROM NAMED when the default graph is the union; a query
+        # that names its dataset gets exactly that dataset.
+        union = not names_dataset(query)
         try:
-            res = self._store.query(query, prefixes=self._prefixes, use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise SyntaxError(str(exc)) from None
+            res = self._store.query(query, prefixes=self._prefixes, use_default_graph_as_union=union)
         except (OSError, ValueError, RuntimeError) as exc:
             raise QueryError(f"query failed: {exc}") from None
         try:
@@ -99,14 +101,14 @@ class EmbeddedRunner:
                 return Answer("ASK", boolean=bool(res))
             if isinstance(res, ox.QuerySolutions):
                 names = [v.value for v in res.variables]
-                rows = []
+                rows: list[Row] = []
                 for sol in res:
                     if len(rows) >= max_rows:
                         raise _TooLarge()
                     rows.append({n: term_from_ox(sol[n]) for n in names if sol[n] is not None})
                 return Answer("SELECT", vars=names, rows=rows)
-            triples = []
-            for t in res:
+            triples: list[tuple[Term, Term, Term]] = []
+            for t in res:  # type: ignore[union-attr]
                 if len(triples) >= max_rows:
                     raise _TooLarge()
                 triples.append((term_from_ox(t.subject), term_from_ox(t.predicate), term_from_ox(t.object)))
@@ -141,6 +143,13 @@ class RemoteRunner:
         if len(result.rows) > max_rows:
             raise _TooLarge()
         return Answer("SELECT", vars=result.vars, rows=result.rows)
+
+
+def names_dataset(query: str) -> bool:
+    """Whether the query has a FROM or FROM NAMED clause."""
+    from .guard import decode_codepoints, tokens
+
+    return any(kind == "word" and text.upper() == "FROM" for kind, text in tokens(decode_codepoints(query)))
 
 
 def with_prefixes_inline(query: str, prefixes: dict[str, str]) -> str:
@@ -208,7 +217,7 @@ def worker_main(conn: Connection, spec: StoreSpec) -> None:
 
 
 # ---------------------------------------------------------------------- the pool (server side)
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     process: Any
     conn: Connection
@@ -243,7 +252,7 @@ class WorkerPool:
         self._all: set[_Worker] = set()
         self.restarts = 0
         methods = mp.get_all_start_methods()
-        self._ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self._ctx: Any = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
             self._ctx.set_forkserver_preload(["graph.endpoint_worker", "graph.endpoint_pages", "graph.remote"])
 
@@ -319,10 +328,12 @@ class WorkerPool:
             if self._waiting >= self.max_waiting:
                 return Outcome("busy", f"the endpoint is busy ({self.max_waiting} queries waiting); try again shortly")
             self._waiting += 1
+        # Wait long enough for a worker running a runaway query to be stopped and replaced.
+        wait = 2 * limit + 10
         try:
-            worker = self._idle.get(timeout=limit)
+            worker = self._idle.get(timeout=wait)
         except queue.Empty:
-            return Outcome("busy", f"no query worker became free within {limit:g} s; try again shortly")
+            return Outcome("busy", f"no query worker became free within {wait:g} s; try again shortly")
         finally:
             with self._lock:
                 self._waiting -= 1

@@ -31,6 +31,7 @@ __all__ = [
     "OntologyRelation",
     "OntologySummary",
     "EntityView",
+    "KIND_LABELS",
     "VOCABULARIES",
     "search",
     "entity",

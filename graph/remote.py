@@ -129,6 +129,8 @@ class RemoteStore:
         self.timeout = timeout
         self.description = f"remote SPARQL store at {redact(url)}"
         self._checked = not check_dataset
+        #: The named graphs this client has written (replaced) so far.
+        self.written: set[str] = set()
         self._check_lock = threading.Lock()
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -162,9 +164,7 @@ class RemoteStore:
                     f"cannot connect to the SPARQL store at {where} ({_reason(exc)}); is it running?"
                 ) from None
             except httpx.TimeoutException:
-                raise StoreError(
-                    f"the SPARQL store at {where} did not answer {what} within {limit:g} s"
-                ) from None
+                raise StoreError(f"the SPARQL store at {where} did not answer {what} within {limit:g} s") from None
             except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
                 # A kept-alive connection the server closed (it restarted): try once on a new one.
                 if attempt == 1 and method in ("GET", "POST") and what == "the query":
@@ -300,11 +300,12 @@ class RemoteStore:
                 headers={"Content-Type": N_TRIPLES},
             )
             self._check_status(resp, "the graph upload (update)")
-            return
-        update = f"DROP SILENT GRAPH {graph} ;\n"
-        if body:
-            update += f"INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}"
-        self._update(update)
+        else:
+            update = f"DROP SILENT GRAPH {graph} ;\n"
+            if body:
+                update += f"INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}"
+            self._update(update)
+        self.written.add(graph_iri)
 
     def drop_graph(self, graph_iri: str) -> None:
         """Remove a named graph (no error when it does not exist)."""
@@ -334,9 +335,7 @@ class RemoteStore:
 
     def triple_count(self) -> int:
         """The number of triples in all named graphs (quads, as the embedded store counts them)."""
-        data = self._json(
-            self._raw_query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", RESULTS_JSON)
-        )
+        data = self._json(self._raw_query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", RESULTS_JSON))
         bindings = data.get("results", {}).get("bindings", [])
         try:
             return int(bindings[0]["n"]["value"])

@@ -1,0 +1,21 @@
+"""AI Risk Graph: the Streamlit app (router only; each page is a module in ``app_pages/``).
+
+Run with ``streamlit run app.py`` (or ``make run``). Settings come from the environment; see
+``app_pages/common.py`` and ``docs/app.md``.
+"""
+
+import streamlit as st
+
+st.set_page_config(page_title="AI Risk Graph", layout="wide")
+
+PAGES = [
+    st.Page("app_pages/overview.py", title="Overview", url_path="overview", default=True),
+    st.Page("app_pages/explore.py", title="Explore", url_path="explore"),
+    st.Page("app_pages/coverage.py", title="Coverage", url_path="coverage"),
+    st.Page("app_pages/plan.py", title="Plan", url_path="plan"),
+    st.Page("app_pages/compare.py", title="Compare", url_path="compare"),
+    st.Page("app_pages/sparql.py", title="SPARQL", url_path="sparql"),
+    st.Page("app_pages/data.py", title="Data & method", url_path="data"),
+]
+
+st.navigation(PAGES).run()

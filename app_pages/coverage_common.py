@@ -1,0 +1,290 @@
+"""What the coverage pages (Overview, Coverage, Plan, Compare, Data & method) share.
+
+The SPARQL step of the coverage analysis (:func:`graph.coverage.gather`) runs once per process;
+reports are computed from its cached result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from graph import coverage, coverage_rules
+from graph.coverage import CoverageData, CoverageReport, ImportReport, Inventory
+from graph.errors import AiriskError
+from graph.namespaces import curie
+from graph.resources import data_dir
+
+#: Matrix cell states -> (legend text, colour). Distinct colours for each state; "not assessed"
+#: is a warm colour so that gaps stand out, "not applicable" a neutral grey.
+CELL_STATES: dict[str, tuple[str, str]] = {
+    "direct": ("strong: direct evidence", "#1b6ca8"),
+    "indirect": ("weak: only via a capability or mapping", "#9ecae1"),
+    "not assessed": ("not assessed", "#f4a582"),
+    "not applicable": ("not applicable", "#d9d9d9"),
+}
+STATUS_TEXT = {
+    coverage.STATUS_NOT_ASSESSED: "not assessed",
+    coverage.STATUS_WEAK: "weak",
+    coverage.STATUS_STRONG: "strong",
+    coverage.STATUS_NOT_APPLICABLE: "not applicable",
+}
+
+
+def status_label(status: str) -> str:
+    """The short status word shown in tables."""
+    return STATUS_TEXT.get(status, status)
+
+
+@st.cache_resource(show_spinner="Gathering coverage evidence…", max_entries=4)
+def _data(key: tuple[str, str, str], _kg: Any) -> CoverageData:
+    return coverage.gather(_kg)
+
+
+def get_data() -> CoverageData:
+    """The coverage evidence of the graph (queried once per process)."""
+    return _data(common.settings(), common.get_kg())
+
+
+@st.cache_resource(show_spinner="Computing coverage…", max_entries=32)
+def _catalogue_report(key: tuple[str, str, str], taxonomy: str | None, _data: CoverageData) -> CoverageReport:
+    return coverage.compute_coverage(_data, None, taxonomy=taxonomy)
+
+
+def catalogue_report(taxonomy: str | None = None) -> CoverageReport:
+    """Coverage of the whole catalogue (optionally of one taxonomy's risks)."""
+    return _catalogue_report(common.settings(), taxonomy, get_data())
+
+
+def report_for(inventory: Inventory | None, taxonomy: str | None = None) -> CoverageReport:
+    """Coverage of an inventory (None: the whole catalogue)."""
+    if inventory is None:
+        return catalogue_report(taxonomy)
+    return coverage.compute_coverage(get_data(), inventory, taxonomy=taxonomy)
+
+
+def rubric_markdown() -> str:
+    """The coverage rubric as Markdown (the text of :mod:`graph.coverage_rules`)."""
+    doc = coverage_rules.__doc__ or ""
+    start = doc.find("- Evidence")
+    end = doc.find("Every part of the score")
+    body = doc[start:end] if start >= 0 else doc
+    types = ", ".join(f"`{t}`" for t in sorted(coverage_rules.INTERACTIVE_TYPES))
+    return body.strip() + f"\n\nInteractive method types: {types}."
+
+
+def matrix_chart(states: pd.DataFrame, labels: dict[str, str], type_labels: dict[str, str]) -> alt.Chart:
+    """A heat map of a risk x method-type state matrix, with a legend of the four states.
+
+    ``states`` is :meth:`CoverageReport.matrix` (index: risk CURIEs, columns: method-type ids);
+    ``labels`` maps risk CURIEs to labels and ``type_labels`` method-type ids to labels.
+    """
+    long = states.reset_index(names="risk").melt(id_vars="risk", var_name="method_type", value_name="state")
+    long["risk_label"] = long["risk"].map(lambda c: f"{c} {labels.get(c, '')}"[:60])
+    long["method"] = long["method_type"].map(lambda t: type_labels.get(t, t))
+    long["state_text"] = long["state"].map(lambda s: CELL_STATES.get(s, (s, ""))[0])
+    domain = [CELL_STATES[s][0] for s in CELL_STATES]
+    colours = [CELL_STATES[s][1] for s in CELL_STATES]
+    risk_order = [f"{c} {labels.get(c, '')}"[:60] for c in states.index]
+    method_order = [type_labels.get(t, t) for t in states.columns]
+    pick = alt.selection_point(fields=["risk", "method_type"], name="cell", on="click")
+    height = max(120, min(18 * len(states.index), 4000))
+    return (
+        alt.Chart(long, title="Coverage: risk × method type")
+        .mark_rect(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("method:N", sort=method_order, title="method type", axis=alt.Axis(labelAngle=-40, labelLimit=180)),
+            y=alt.Y("risk_label:N", sort=risk_order, title=None, axis=alt.Axis(labelLimit=320)),
+            color=alt.Color(
+                "state_text:N",
+                scale=alt.Scale(domain=domain, range=colours),
+                legend=alt.Legend(title="state", orient="top", columns=2, labelLimit=320),
+            ),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.85)),
+            tooltip=[
+                alt.Tooltip("risk:N", title="risk"),
+                alt.Tooltip("risk_label:N", title="name"),
+                alt.Tooltip("method:N", title="method type"),
+                alt.Tooltip("state_text:N", title="state"),
+            ],
+        )
+        .add_params(pick)
+        .properties(height=height)
+    )
+
+
+def type_labels() -> dict[str, str]:
+    """Method-type ids -> labels, in vocabulary order."""
+    return dict(get_data().method_types)
+
+
+# ------------------------------------------------------------------------------ inventories
+CATALOGUE = "Whole catalogue (every test method in the graph)"
+
+
+def example_files() -> list[Path]:
+    """Example inventories shipped with the data: ``<data folder>/inventories/*.csv|xlsx``."""
+    folder = Path(common.settings()[0] or data_dir()) / "inventories"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".tsv", ".xlsx"))
+
+
+@st.cache_resource(show_spinner="Reading the example inventory…", max_entries=16)
+def _example(key: tuple[str, str, str], path: str, _data: CoverageData) -> tuple[Inventory, ImportReport]:
+    return coverage.load_inventory(path, _data, strict=False)
+
+
+def example_inventory(path: Path) -> tuple[Inventory, ImportReport]:
+    """An example inventory and its import report (read once per process)."""
+    return _example(common.settings(), str(path), get_data())
+
+
+def inventory_choices(with_catalogue: bool) -> dict[str, tuple[str, str]]:
+    """Label -> (kind, reference) of every inventory the reader can pick without uploading."""
+    out: dict[str, tuple[str, str]] = {}
+    if with_catalogue:
+        out[CATALOGUE] = ("catalogue", "")
+    for p in example_files():
+        out[f"Example: {p.stem}"] = ("example", str(p))
+    try:
+        saved = coverage.list_saved_inventories()
+    except AiriskError:
+        saved = []
+    for name in saved:
+        out[f"Saved: {name}"] = ("saved", name)
+    return out
+
+
+def open_choice(kind: str, ref: str) -> tuple[Inventory | None, ImportReport | None]:
+    """The inventory of a choice made with :func:`inventory_choices`."""
+    if kind == "catalogue":
+        return None, None
+    if kind == "example":
+        return example_inventory(Path(ref))
+    return coverage.open_saved_inventory(ref, get_data()), None
+
+
+def pick_inventory(label: str, key: str, with_catalogue: bool = True, index: int = 0) -> Inventory | None:
+    """A select box of inventories; returns the chosen one (None: the whole catalogue)."""
+    choices = inventory_choices(with_catalogue)
+    if not choices:
+        st.info("No inventory yet: upload one on the Plan page (CSV or XLSX with a test_method column).")
+        st.stop()
+    name = st.selectbox(label, list(choices), index=min(index, len(choices) - 1), key=key)
+    try:
+        inv, _report = open_choice(*choices[name])
+    except AiriskError as exc:
+        common.show_error(exc, f"Could not open {name}")
+        st.stop()
+    return inv
+
+
+def taxonomy_choice(key: str) -> str | None:
+    """A select box of taxonomies (None: all of them)."""
+    data = get_data()
+    options: dict[str, str | None] = {"All taxonomies": None}
+    for prefix, (title, version) in sorted(data.taxonomies.items()):
+        options[f"{title} ({prefix}{', ' + version if version else ''})"] = prefix
+    label = st.selectbox("Taxonomy", list(options), key=key)
+    return options[label]
+
+
+def evidence_table(report: CoverageReport, risk_ids: list[str], method_type: str | None) -> pd.DataFrame:
+    """The evidence behind the given risks (optionally one method type), one row per item."""
+    rows = []
+    by_id = report.by_id
+    labels = type_labels()
+    for rid in risk_ids:
+        r = by_id.get(rid)
+        if r is None:
+            continue
+        for e in r.evidence:
+            if method_type and e.method_type != method_type:
+                continue
+            how = {"direct": "assesses it directly", "capability": f"via capability {e.via_label or e.via}"}.get(
+                e.path, f"via mapping {e.mapping or e.via}"
+            )
+            rows.append(
+                {
+                    "risk": r.id,
+                    "test method": e.test_label,
+                    "open": common.entity_url(f"test:{e.test_id}") if not e.custom else None,
+                    "method type": labels.get(e.method_type or "", e.method_type or ""),
+                    "evidence": f"{e.level}: {how}",
+                    "custom test": e.custom,
+                    "sources": "; ".join(curie(s, common.get_kg().prefixes) for s in e.sources),
+                    "note": e.note,
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["risk", "test method", "open", "method type", "evidence", "custom test", "sources", "note"]
+    )
+
+
+def subtree(report: CoverageReport, risk_id: str) -> list[str]:
+    """``risk_id`` and every risk under it in the report (for a rolled-up matrix row)."""
+    by_id = report.by_id
+    out, todo = [], [risk_id]
+    while todo:
+        rid = todo.pop()
+        if rid in by_id and rid not in out:
+            out.append(rid)
+            todo.extend(by_id[rid].narrower)
+    return out
+
+
+def chart_image(states: pd.DataFrame, labels: dict[str, str], type_labels: dict[str, str], fmt: str) -> bytes:
+    """The matrix as a PNG or SVG image (rendered offline by vl-convert), legend included."""
+    import vl_convert as vlc
+
+    chart = matrix_chart(states, labels, type_labels).properties(width=max(320, 60 * len(states.columns)))
+    spec = chart.to_json()
+    if fmt == "png":
+        return bytes(vlc.vegalite_to_png(spec, scale=2))
+    return str(vlc.vegalite_to_svg(spec)).encode("utf-8")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _read_upload(key: tuple[str, str, str], data: bytes, filename: str) -> tuple[Inventory, ImportReport]:
+    return coverage.read_inventory_bytes(data, filename, get_data(), strict=False)
+
+
+def read_upload(uploaded: Any) -> tuple[Inventory, ImportReport] | None:
+    """Import an uploaded inventory file (errors shown on the page; None when it cannot be read)."""
+    try:
+        with st.spinner(f"Importing {uploaded.name}…"):
+            return _read_upload(common.settings(), uploaded.getvalue(), uploaded.name)
+    except AiriskError as exc:
+        common.show_error(exc, f"{uploaded.name} could not be read")
+        st.caption(
+            "An inventory is a CSV, TSV or XLSX table with a `test_method` column (a catalogue id, name or alias), "
+            "and optionally `status` (planned, running, done), `date`, `notes`, and for your own tests `risks`, "
+            "`capabilities` and `method_type`."
+        )
+        return None
+
+
+def import_report_table(report: ImportReport) -> pd.DataFrame:
+    """The rows an import could not use or had doubts about, with the closest candidates."""
+    return pd.DataFrame(
+        {
+            "severity": [i.severity for i in report.issues],
+            "row": [i.row for i in report.issues],
+            "column": [i.column or "" for i in report.issues],
+            "value": [i.value or "" for i in report.issues],
+            "problem": [i.message for i in report.issues],
+            "closest candidates": [", ".join(i.candidates) for i in report.issues],
+        }
+    )
+
+
+def catalogue_inventory() -> Inventory:
+    """Every test method of the catalogue as one inventory (for comparisons)."""
+    data = get_data()
+    return coverage.inventory_from_tests(data, sorted(t.id for t in data.tests.values()), name="whole catalogue")

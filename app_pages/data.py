@@ -1,0 +1,82 @@
+"""Data & method: the coverage rubric, the ontology with counts, and downloads of the whole graph."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from app_pages.coverage_common import rubric_markdown
+from graph import explore
+from graph.export import export_bytes
+
+kg = common.get_kg()
+st.title("Data & method")
+
+st.header("Coverage rubric")
+st.markdown(rubric_markdown())
+
+st.header("Ontology")
+summary = explore.ontology_summary(kg)
+st.subheader(f"Classes ({len(summary.classes)})")
+classes = pd.DataFrame(
+    {
+        "class": [c.curie for c in summary.classes],
+        "label": [c.label for c in summary.classes],
+        "instances": [c.instances for c in summary.classes],
+        "definition": [c.definition for c in summary.classes],
+    }
+)
+st.dataframe(classes, hide_index=True, width="stretch")
+common.download_table(classes, "ontology-classes", "dm-classes")
+
+st.subheader(f"Relations ({len(summary.relations)})")
+relations = pd.DataFrame(
+    {
+        "relation": [r.curie for r in summary.relations],
+        "label": [r.label for r in summary.relations],
+        "kind": [r.kind for r in summary.relations],
+        "domain": [r.domain for r in summary.relations],
+        "range": [r.range for r in summary.relations],
+        "uses": [r.uses for r in summary.relations],
+        "definition": [r.definition for r in summary.relations],
+    }
+)
+st.dataframe(relations, hide_index=True, width="stretch")
+common.download_table(relations, "ontology-relations", "dm-relations")
+
+st.header("Download the whole graph")
+st.caption(
+    "Every named graph (ontology, curated data, imports) as one graph. Prepare a file, then download it; "
+    "the files are built on this machine."
+)
+FORMATS = {
+    "ttl": ("Turtle", "text/turtle", "airisk.ttl"),
+    "jsonld": ("JSON-LD", "application/ld+json", "airisk.jsonld"),
+    "graphml": ("GraphML (entities and relations)", "application/graphml+xml", "airisk.graphml"),
+    "csv": ("CSV (one row per triple)", "text/csv", "airisk-triples.csv"),
+    "nt": ("N-Triples", "application/n-triples", "airisk.nt"),
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _export(key: tuple[str, str, str], fmt: str) -> bytes:
+    return export_bytes(common.get_kg(), fmt)
+
+
+cols = st.columns(len(FORMATS))
+for col, (fmt, (label, mime, filename)) in zip(cols, FORMATS.items(), strict=True):
+    with col:
+        if st.toggle(label, key=f"prep-{fmt}", help=f"Build {filename}"):
+            with st.spinner(f"Serialising {label}…"):
+                data = _export(common.settings(), fmt)
+            st.download_button(
+                f"Download {filename}", data, filename, mime, key=f"dl-{fmt}", help=f"{len(data) / 1e6:.1f} MB"
+            )
+
+st.header("Sources of the data")
+st.markdown(
+    "Taxonomies are published by the organisations listed on the Overview page; every risk category, "
+    "capability, test method, mitigation and link carries the sources it rests on (see each entity page). "
+    "Descriptions and rationales are the curators' own words."
+)

@@ -1,0 +1,183 @@
+"""Plan: import an inventory, see its coverage, the planner's next K test methods, and a what-if."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from app_pages import coverage_common as cc
+from graph import coverage
+from graph.errors import AiriskError
+
+st.title("Plan")
+st.caption(
+    "Start from what you run today (an inventory), see what it covers, and let the planner pick the catalogue "
+    "test methods that would close the most severe gaps."
+)
+
+# ---------------------------------------------------------------- the inventory
+SOURCES = ["Example inventory", "Upload a file", "Saved inventory"]
+source = st.radio("Inventory", SOURCES, horizontal=True, key="plan-source")
+inventory = None
+report = None
+if source == "Upload a file":
+    uploaded = st.file_uploader(
+        "Inventory file (CSV, TSV or XLSX)", type=["csv", "tsv", "txt", "xlsx"], key="plan-upload"
+    )
+    if uploaded is None:
+        st.info(
+            "Upload a table with a `test_method` column (catalogue id, name or alias); optional columns: "
+            "`status` (planned, running, done), `date`, `notes`; for your own tests also `risks` "
+            "(CURIEs such as mit:4.2), `capabilities` and `method_type`."
+        )
+        st.stop()
+    read = cc.read_upload(uploaded)
+    if read is None:
+        st.stop()
+    inventory, report = read
+elif source == "Example inventory":
+    examples = cc.example_files()
+    if not examples:
+        st.info("No example inventory ships with this data. Upload your own file instead.")
+        st.stop()
+    path = st.selectbox("Example", examples, format_func=lambda p: p.name, key="plan-example")
+    inventory, report = cc.example_inventory(path)
+else:
+    names = coverage.list_saved_inventories()
+    if not names:
+        st.info("No saved inventory yet: upload one and save it to the workspace.")
+        st.stop()
+    name = st.selectbox("Saved inventory", names, key="plan-saved")
+    inventory = coverage.open_saved_inventory(name, cc.get_data())
+
+if report is not None:
+    st.subheader("Import report")
+    st.markdown(common.md(report.lines()[0]))
+    if report.issues:
+        if report.errors:
+            st.warning(
+                f"{len(report.errors)} row(s) could not be used; they are left out below. "
+                "Fix the names (the closest catalogue entries are listed) and upload again."
+            )
+        issues = cc.import_report_table(report)
+        st.dataframe(issues, hide_index=True, width="stretch")
+        common.download_table(issues, "import-report", "imp-dl")
+    else:
+        st.success("Every row matched a catalogue test method or was read as a custom test.")
+    with st.expander("Save this inventory to the workspace"):
+        save_name = st.text_input("Name", value=inventory.name, key="plan-save-name")
+        if st.button("Save", key="plan-save"):
+            try:
+                path = coverage.save_inventory(dataclasses.replace(inventory, name=save_name.strip() or inventory.name))
+                st.success(f"Saved as {common.md(path.stem)}; pick it on the Coverage and Compare pages.")
+            except AiriskError as exc:
+                common.show_error(exc, "Could not save")
+
+if not inventory.entries:
+    st.warning("The inventory has no usable rows, so it covers nothing yet. Check the import report above.")
+entries = pd.DataFrame(
+    {
+        "test method": [e.name or e.test_method for e in inventory.entries],
+        "id": [common.entity_url(f"test:{e.test_id}") if e.test_id and not e.custom else None for e in inventory.entries],
+        "status": [e.status or "" for e in inventory.entries],
+        "date": [e.date or "" for e in inventory.entries],
+        "custom": [e.custom for e in inventory.entries],
+        "notes": [e.notes or "" for e in inventory.entries],
+    }
+)
+with st.expander(f"Entries ({len(inventory.entries)})", expanded=len(inventory.entries) <= 10):
+    st.dataframe(entries, hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
+    e1, e2, _ = st.columns([1, 1, 6])
+    e1.download_button("CSV", coverage.inventory_to_csv(inventory), f"{inventory.name}.csv", "text/csv", key="inv-csv")
+    e2.download_button(
+        "XLSX",
+        lambda: coverage.inventory_to_xlsx_bytes(inventory),
+        f"{inventory.name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="inv-xlsx",
+    )
+
+# ---------------------------------------------------------------- its coverage
+st.header("Coverage of this inventory")
+taxonomy = cc.taxonomy_choice("plan-taxonomy")
+cov = cc.report_for(inventory, taxonomy)
+summary = cov.summary()
+m = st.columns(4)
+m[0].metric("Risks assessed", f"{summary.share_assessed:.0%}")
+m[1].metric("Severity-weighted coverage", f"{summary.weighted_coverage:.0%}")
+m[2].metric("Not assessed", f"{summary.n_not_assessed:,}")
+m[3].metric("Total gap", f"{summary.total_gap:.1f}", help="Sum of the gap scores: what the planner reduces")
+top = cov.top_gaps(10)
+if top:
+    st.caption("The ten worst gaps of this inventory")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "risk": [r.label for r in top],
+                "id": [common.entity_url(r.id) for r in top],
+                "severity": [r.severity for r in top],
+                "status": [cc.status_label(r.status) for r in top],
+                "gap score": [round(r.gap_score, 2) for r in top],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"id": common.link_column("Id")},
+    )
+
+# ---------------------------------------------------------------- the planner
+st.header("Recommendation")
+budget = st.number_input("Budget K: how many test methods to add", 1, 20, 3, key="plan-k")
+with st.spinner("Planning…"):
+    try:
+        best = coverage.plan(cc.get_data(), inventory, budget=int(budget), taxonomy=taxonomy)
+    except AiriskError as exc:
+        common.show_error(exc, "The planner failed")
+        st.stop()
+if not best.steps:
+    st.success("Nothing in the catalogue would reduce the gap further.")
+else:
+    st.markdown(
+        f"Adding these **{len(best.steps)}** test methods lowers the total gap from **{best.gap_before:.1f}** "
+        f"to **{best.gap_after:.1f}** ({common.md(best.algorithm)}; {common.md(best.guarantee)})."
+    )
+    steps = pd.DataFrame(
+        {
+            "step": range(1, len(best.steps) + 1),
+            "test method": [s.label for s in best.steps],
+            "id": [common.entity_url(f"test:{s.test_id}") for s in best.steps],
+            "method type": [cc.type_labels().get(s.method_type or "", s.method_type or "") for s in best.steps],
+            "gain": [round(s.gain, 2) for s in best.steps],
+            "cumulative gain": [round(s.cumulative_gain, 2) for s in best.steps],
+            "newly assessed": ["; ".join(s.newly_assessed) for s in best.steps],
+            "newly strong": ["; ".join(s.newly_strong) for s in best.steps],
+        }
+    )
+    st.dataframe(steps, hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
+    common.download_table(steps.assign(id=[s.test_id for s in best.steps]), "plan", "plan-dl", xlsx=True)
+
+# ---------------------------------------------------------------- what-if
+st.header("What if we add…")
+data = cc.get_data()
+have = set(inventory.test_ids())
+candidates = sorted((t for t in data.tests.values() if t.id not in have), key=lambda t: t.label.lower())
+add = st.multiselect(
+    "Test methods to add",
+    [t.id for t in candidates],
+    format_func=lambda i: next((f"{t.label} ({t.id})" for t in candidates if t.id == i), i),
+    default=[s.test_id for s in best.steps[:1]] if best.steps else [],
+    key="plan-whatif",
+)
+if add:
+    with st.spinner("Computing the what-if…"):
+        w = coverage.what_if(data, inventory, add, taxonomy=taxonomy)
+    st.metric("Gap closed", f"{w.gain:.2f}", help="Reduction of the total gap score")
+    changes = w.to_frame()
+    if changes.empty:
+        st.info("These test methods would not change the coverage of any risk in scope.")
+    else:
+        st.dataframe(changes, hide_index=True, width="stretch")
+        common.download_table(changes, "what-if", "wi-dl")
