@@ -27,8 +27,8 @@ from graph import explore
 from graph.errors import AiriskError, DataError
 from graph.export import safe_cell
 from graph.kg import KnowledgeGraph
-from graph.netx import build_networkx
 from graph.network import NetworkView, neighbourhood_view
+from graph.netx import build_networkx
 from graph.session import open_graph
 
 EXPLORE_PAGE = "app_pages/explore.py"
@@ -225,6 +225,4 @@ def show_error(exc: Exception, what: str = "") -> None:
     st.error(f"{what}: {exc}" if what else str(exc))
     if isinstance(exc, DataError) and len(exc.problems) > 1:
         with st.expander(f"All {len(exc.problems)} problems"):
-            st.dataframe(
-                pd.DataFrame({"problem": [str(p) for p in exc.problems]}), hide_index=True, width="stretch"
-            )
+            st.dataframe(pd.DataFrame({"problem": [str(p) for p in exc.problems]}), hide_index=True, width="stretch")

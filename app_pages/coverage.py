@@ -9,6 +9,7 @@ from app_pages import common
 from app_pages import coverage_common as cc
 from graph import coverage
 
+common.get_kg()
 st.title("Coverage")
 st.caption(
     "Which risk categories are assessed by which kinds of test method, and where the gaps are. "
@@ -54,9 +55,11 @@ else:
     chart = cc.matrix_chart(states, labels, types)
     event = st.altair_chart(chart, on_select="rerun", selection_mode="cell", key="cov-matrix", width="stretch")
     picked = (event.selection.get("cell") or [{}])[0] if hasattr(event, "selection") else {}
-    if picked.get("risk") and picked.get("method_type"):
-        st.session_state["cov-risk"] = picked["risk"]
-        st.session_state["cov-type"] = picked["method_type"]
+    cell = (picked.get("risk"), picked.get("method_type"))
+    if all(cell) and cell != st.session_state.get("cov-last-cell"):
+        # a new click on the chart picks the cell; later reruns keep the reader's own choice
+        st.session_state["cov-last-cell"] = cell
+        st.session_state["cov-risk"], st.session_state["cov-type"] = cell
     matrix_df = states.copy()
     matrix_df.insert(0, "label", [labels.get(i, "") for i in matrix_df.index])
     matrix_df = matrix_df.rename(columns=types).reset_index()
@@ -70,7 +73,11 @@ else:
         key="mx-xlsx",
     )
     cols[2].download_button(
-        "Matrix PNG", lambda: cc.chart_image(states, labels, types, "png"), "coverage-matrix.png", "image/png", key="mx-png"
+        "Matrix PNG",
+        lambda: cc.chart_image(states, labels, types, "png"),
+        "coverage-matrix.png",
+        "image/png",
+        key="mx-png",
     )
     cols[3].download_button(
         "Matrix SVG",
@@ -86,12 +93,14 @@ else:
     risk_ids = list(states.index)
     if st.session_state.get("cov-risk") not in risk_ids:
         st.session_state.pop("cov-risk", None)
-    risk = d1.selectbox(
-        "Risk", risk_ids, index=None, format_func=lambda i: f"{i} {labels.get(i, '')}", key="cov-risk"
-    )
+    risk = d1.selectbox("Risk", risk_ids, index=None, format_func=lambda i: f"{i} {labels.get(i, '')}", key="cov-risk")
     type_ids = list(states.columns)
     method = d2.selectbox(
-        "Method type", type_ids, index=None, format_func=lambda t: types.get(t, t), key="cov-type",
+        "Method type",
+        type_ids,
+        index=None,
+        format_func=lambda t: types.get(t, t),
+        key="cov-type",
         placeholder="Any method type",
     )
     if risk:
@@ -103,7 +112,10 @@ else:
             head += f" × **{common.md(types.get(method, method))}**: {cc.CELL_STATES.get(state, (state, ''))[0]}"
         st.markdown(head)
         if ev.empty:
-            st.info("No evidence: no test method of this inventory reaches this risk" + (" with this type." if method else "."))
+            st.info(
+                "No evidence: no test method of this inventory reaches this risk"
+                + (" with this type." if method else ".")
+            )
         else:
             st.dataframe(ev, hide_index=True, width="stretch", column_config={"open": common.link_column("Test")})
             common.download_table(ev, f"evidence-{risk}", "ev-dl")

@@ -6,6 +6,7 @@ reports are computed from its cached result.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -74,15 +75,20 @@ def rubric_markdown() -> str:
     start = doc.find("- Evidence")
     end = doc.find("Every part of the score")
     body = doc[start:end] if start >= 0 else doc
+    body = body.replace("(:data:`INTERACTIVE_TYPES`)", "(listed below)")
+    body = re.sub(r":\w+:`([^`]+)`", r"`\1`", body)  # Sphinx roles read as plain code
     types = ", ".join(f"`{t}`" for t in sorted(coverage_rules.INTERACTIVE_TYPES))
     return body.strip() + f"\n\nInteractive method types: {types}."
 
 
-def matrix_chart(states: pd.DataFrame, labels: dict[str, str], type_labels: dict[str, str]) -> alt.Chart:
+def matrix_chart(
+    states: pd.DataFrame, labels: dict[str, str], type_labels: dict[str, str], title: str | None = None
+) -> alt.Chart:
     """A heat map of a risk x method-type state matrix, with a legend of the four states.
 
     ``states`` is :meth:`CoverageReport.matrix` (index: risk CURIEs, columns: method-type ids);
-    ``labels`` maps risk CURIEs to labels and ``type_labels`` method-type ids to labels.
+    ``labels`` maps risk CURIEs to labels and ``type_labels`` method-type ids to labels. (No title
+    on screen: Streamlit 1.67 collapses a chart that has both a title and a fixed height.)
     """
     long = states.reset_index(names="risk").melt(id_vars="risk", var_name="method_type", value_name="state")
     long["risk_label"] = long["risk"].map(lambda c: f"{c} {labels.get(c, '')}"[:60])
@@ -93,9 +99,8 @@ def matrix_chart(states: pd.DataFrame, labels: dict[str, str], type_labels: dict
     risk_order = [f"{c} {labels.get(c, '')}"[:60] for c in states.index]
     method_order = [type_labels.get(t, t) for t in states.columns]
     pick = alt.selection_point(fields=["risk", "method_type"], name="cell", on="click")
-    height = max(120, min(18 * len(states.index), 4000))
     return (
-        alt.Chart(long, title="Coverage: risk × method type")
+        alt.Chart(long, title=title or alt.Undefined)
         .mark_rect(stroke="white", strokeWidth=0.5)
         .encode(
             x=alt.X("method:N", sort=method_order, title="method type", axis=alt.Axis(labelAngle=-40, labelLimit=180)),
@@ -114,7 +119,7 @@ def matrix_chart(states: pd.DataFrame, labels: dict[str, str], type_labels: dict
             ],
         )
         .add_params(pick)
-        .properties(height=height)
+        .properties(height=alt.Step(24))
     )
 
 
@@ -243,7 +248,9 @@ def chart_image(states: pd.DataFrame, labels: dict[str, str], type_labels: dict[
     """The matrix as a PNG or SVG image (rendered offline by vl-convert), legend included."""
     import vl_convert as vlc
 
-    chart = matrix_chart(states, labels, type_labels).properties(width=max(320, 60 * len(states.columns)))
+    chart = matrix_chart(states, labels, type_labels, "Coverage: risk × method type").properties(
+        width=max(320, 60 * len(states.columns))
+    )
     spec = chart.to_json()
     if fmt == "png":
         return bytes(vlc.vegalite_to_png(spec, scale=2))

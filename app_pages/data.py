@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +11,7 @@ from app_pages import common
 from app_pages.coverage_common import rubric_markdown
 from graph import explore
 from graph.export import export_bytes
+from graph.kg import KnowledgeGraph
 
 kg = common.get_kg()
 st.title("Data & method")
@@ -47,32 +50,30 @@ common.download_table(relations, "ontology-relations", "dm-relations")
 
 st.header("Download the whole graph")
 st.caption(
-    "Every named graph (ontology, curated data, imports) as one graph. Prepare a file, then download it; "
-    "the files are built on this machine."
+    "Every named graph (ontology, curated data, imports) as one graph. Files are built on this machine when you "
+    "click, then cached."
 )
 FORMATS = {
     "ttl": ("Turtle", "text/turtle", "airisk.ttl"),
     "jsonld": ("JSON-LD", "application/ld+json", "airisk.jsonld"),
-    "graphml": ("GraphML (entities and relations)", "application/graphml+xml", "airisk.graphml"),
+    "graphml": ("GraphML", "application/graphml+xml", "airisk.graphml"),
     "csv": ("CSV (one row per triple)", "text/csv", "airisk-triples.csv"),
     "nt": ("N-Triples", "application/n-triples", "airisk.nt"),
 }
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _export(key: tuple[str, str, str], fmt: str) -> bytes:
-    return export_bytes(common.get_kg(), fmt)
+def _export(key: tuple[str, str, str], fmt: str, _kg: KnowledgeGraph) -> bytes:
+    return export_bytes(_kg, fmt)
+
+
+def _exporter(fmt: str) -> Callable[[], bytes]:
+    return lambda: _export(common.settings(), fmt, kg)
 
 
 cols = st.columns(len(FORMATS))
 for col, (fmt, (label, mime, filename)) in zip(cols, FORMATS.items(), strict=True):
-    with col:
-        if st.toggle(label, key=f"prep-{fmt}", help=f"Build {filename}"):
-            with st.spinner(f"Serialising {label}…"):
-                data = _export(common.settings(), fmt)
-            st.download_button(
-                f"Download {filename}", data, filename, mime, key=f"dl-{fmt}", help=f"{len(data) / 1e6:.1f} MB"
-            )
+    col.download_button(label, _exporter(fmt), filename, mime, key=f"dl-{fmt}", help=f"Download {filename}")
 
 st.header("Sources of the data")
 st.markdown(

@@ -52,7 +52,9 @@ def _facts(view: EntityView) -> None:
     if view.severity is not None:
         text = f"**severity:** {view.severity} ({SEVERITY.get(view.severity, '')})"
         if view.severity_evidence:
-            text += f" — {common.md(view.severity_evidence.note)} ({common.source_links(view.severity_evidence.sources)})"
+            text += (
+                f" — {common.md(view.severity_evidence.note)} ({common.source_links(view.severity_evidence.sources)})"
+            )
         lines.append(text)
     if lines:
         st.markdown("  \n".join(lines))

@@ -85,7 +85,9 @@ with browse_tab:
             tree["severity"] = [n.severity for _d, n in flat]
             tree["tests"] = [n.tests for _d, n in flat]
             tree["not applicable"] = [n.not_applicable for _d, n in flat]
-        st.caption(f"{len(flat)} entries. Indentation shows the hierarchy; tests = test methods that assess it directly.")
+        st.caption(
+            f"{len(flat)} entries. Indentation shows the hierarchy; tests = test methods that assess it directly."
+        )
         event = st.dataframe(
             tree,
             hide_index=True,

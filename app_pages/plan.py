@@ -12,6 +12,7 @@ from app_pages import coverage_common as cc
 from graph import coverage
 from graph.errors import AiriskError
 
+common.get_kg()
 st.title("Plan")
 st.caption(
     "Start from what you run today (an inventory), see what it covers, and let the planner pick the catalogue "
@@ -20,7 +21,7 @@ st.caption(
 
 # ---------------------------------------------------------------- the inventory
 SOURCES = ["Example inventory", "Upload a file", "Saved inventory"]
-source = st.radio("Inventory", SOURCES, horizontal=True, key="plan-source")
+source = st.radio("Inventory", SOURCES, index=0 if cc.example_files() else 1, horizontal=True, key="plan-source")
 inventory = None
 report = None
 if source == "Upload a file":
@@ -81,7 +82,9 @@ if not inventory.entries:
 entries = pd.DataFrame(
     {
         "test method": [e.name or e.test_method for e in inventory.entries],
-        "id": [common.entity_url(f"test:{e.test_id}") if e.test_id and not e.custom else None for e in inventory.entries],
+        "id": [
+            common.entity_url(f"test:{e.test_id}") if e.test_id and not e.custom else None for e in inventory.entries
+        ],
         "status": [e.status or "" for e in inventory.entries],
         "date": [e.date or "" for e in inventory.entries],
         "custom": [e.custom for e in inventory.entries],
@@ -162,7 +165,7 @@ else:
 # ---------------------------------------------------------------- what-if
 st.header("What if we add…")
 data = cc.get_data()
-have = set(inventory.test_ids())
+have = set(inventory.test_ids)
 candidates = sorted((t for t in data.tests.values() if t.id not in have), key=lambda t: t.label.lower())
 add = st.multiselect(
     "Test methods to add",

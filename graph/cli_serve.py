@@ -37,6 +37,7 @@ def serve(
     max_rows: int = typer.Option(100_000, "--max-rows", help="Most rows (or triples) one answer may have.", min=1),
     workers: int = typer.Option(2, "--workers", help="Queries that run at the same time.", min=1, max=64),
     max_waiting: int = typer.Option(32, "--max-waiting", help="Queries that may wait for a worker.", min=0),
+    cors: bool = typer.Option(False, "--cors", help="Let web pages of any origin query it (e.g. a hosted YASGUI)."),
 ) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql, and a page for every entity IRI under /id/."""
     from .endpoint import EndpointConfig
@@ -48,7 +49,7 @@ def serve(
         if not _loopback(host):
             typer.echo(f"warning: listening on {host}: other machines can reach this endpoint", err=True)
         kg = open_graph(url, STATE.data, progress=progress)
-        config = EndpointConfig(timeout=timeout, max_rows=max_rows, workers=workers, max_waiting=max_waiting)
+        config = EndpointConfig(timeout=timeout, max_rows=max_rows, workers=workers, max_waiting=max_waiting, cors=cors)
         progress("starting the query workers")
         run_server(kg, host, port, config)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -61,8 +62,10 @@ class Comparison:
             "b": self.name_b,
             "counts": self.counts,
             "summary": self.summary,
-            "risks": [{**asdict(r), "only_a_tests": list(r.only_a_tests), "only_b_tests": list(r.only_b_tests)}
-                      for r in self.rows],
+            "risks": [
+                {**asdict(r), "only_a_tests": list(r.only_a_tests), "only_b_tests": list(r.only_b_tests)}
+                for r in self.rows
+            ],
         }
 
 
@@ -106,8 +109,22 @@ def compare(
         tests_a = {e.test_id for e in x.evidence}
         tests_b = {e.test_id for e in y.evidence}
         rows.append(
-            CompareRow(u.id, u.label, u.taxonomy, u.severity, u.weight, x.status, y.status, u.status, x.strength,
-                       y.strength, u.strength, cat, tuple(sorted(tests_a - tests_b)), tuple(sorted(tests_b - tests_a)))
+            CompareRow(
+                u.id,
+                u.label,
+                u.taxonomy,
+                u.severity,
+                u.weight,
+                x.status,
+                y.status,
+                u.status,
+                x.strength,
+                y.strength,
+                u.strength,
+                cat,
+                tuple(sorted(tests_a - tests_b)),
+                tuple(sorted(tests_b - tests_a)),
+            )
         )
     summary = {
         a.name: ra.summary().to_dict(),

@@ -45,7 +45,10 @@ def compare_matrix(comparison: Comparison, level: int | None = None) -> pd.DataF
     columns = list(dict.fromkeys([*a.columns, *b.columns]))
     a = a.reindex(columns=columns, fill_value="not assessed")
     b = b.reindex(index=a.index, columns=columns, fill_value="not assessed")
-    cells = [[cell_category(str(x), str(y)) for x, y in zip(ra, rb, strict=True)] for ra, rb in zip(a.values, b.values, strict=True)]
+    cells = [
+        [cell_category(str(x), str(y)) for x, y in zip(ra, rb, strict=True)]
+        for ra, rb in zip(a.values, b.values, strict=True)
+    ]
     out = pd.DataFrame(cells, index=a.index, columns=columns)
     out.index.name = "risk"
     return out

@@ -21,16 +21,7 @@ from __future__ import annotations
 from .compare import CATEGORIES, CompareRow, Comparison, compare
 from .coverage_data import NOT_APPLICABLE_SCHEMES, CoverageData, gather
 from .coverage_export import comparison_to_xlsx_bytes, report_to_xlsx_bytes
-from .coverage_report import (
-    RUBRIC,
-    CoverageReport,
-    CoverageSummary,
-    Evidence,
-    RiskChange,
-    RiskCoverage,
-    WhatIf,
-    compute_coverage,
-)
+from .coverage_report import CoverageReport, RiskChange, WhatIf, compute_coverage
 from .coverage_rules import (
     DEFAULT_WEIGHT,
     INTERACTIVE_TYPES,
@@ -41,23 +32,26 @@ from .coverage_rules import (
     STATUS_WEAK,
     STATUSES,
 )
+from .coverage_types import RUBRIC, CoverageSummary, Evidence, RiskCoverage
 from .inventory import (
     ImportIssue,
     ImportReport,
-    delete_saved_inventory,
     export_inventory,
-    import_inventory,
     inventory_from_tests,
     inventory_to_csv,
     inventory_to_xlsx_bytes,
-    list_saved_inventories,
-    load_costs,
     load_inventory,
-    open_saved_inventory,
     read_inventory_bytes,
-    save_inventory,
 )
 from .inventory_model import ENTRY_STATUSES, Inventory, InventoryEntry
+from .inventory_store import (
+    delete_saved_inventory,
+    import_inventory,
+    list_saved_inventories,
+    load_costs,
+    open_saved_inventory,
+    save_inventory,
+)
 from .plan import Plan, PlanStep, plan, what_if
 
 __all__ = [

@@ -8,14 +8,15 @@ from typing import Any
 import pandas as pd
 
 from .compare import Comparison
-from .coverage_report import RUBRIC, CoverageReport
+from .coverage_report import CoverageReport
+from .coverage_types import RUBRIC
 from .inventory_io import write_xlsx
 
 
 def _frame_rows(frame: pd.DataFrame, index: bool = False) -> list[list[Any]]:
     cols = ([frame.index.name or ""] if index else []) + [str(c) for c in frame.columns]
     rows: list[list[Any]] = [cols]
-    for idx, values in zip(frame.index, frame.itertuples(index=False, name=None)):
+    for idx, values in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
         row = ([idx] if index else []) + [_plain(v) for v in values]
         rows.append(row)
     return rows
@@ -45,15 +46,19 @@ def report_to_xlsx_bytes(report: CoverageReport) -> bytes:
     """Sheets: gaps (one row per risk), evidence, matrix (risk x method type), about (summary, rubric)."""
     summary = report.summary().to_dict()
     summary.pop("by_taxonomy")
-    about = _about("coverage report", [["inventory", report.inventory or "whole catalogue"],
-                                       ["taxonomy", report.taxonomy or "all"]]
-                   + [[k, v] for k, v in summary.items()])
-    return write_xlsx([
-        ("gaps", _frame_rows(report.to_frame())),
-        ("evidence", _frame_rows(report.evidence_frame())),
-        ("matrix", _frame_rows(report.matrix(), index=True)),
-        ("about", about),
-    ])
+    about = _about(
+        "coverage report",
+        [["inventory", report.inventory or "whole catalogue"], ["taxonomy", report.taxonomy or "all"]]
+        + [[k, v] for k, v in summary.items()],
+    )
+    return write_xlsx(
+        [
+            ("gaps", _frame_rows(report.to_frame())),
+            ("evidence", _frame_rows(report.evidence_frame())),
+            ("matrix", _frame_rows(report.matrix(), index=True)),
+            ("about", about),
+        ]
+    )
 
 
 def comparison_to_xlsx_bytes(comparison: Comparison) -> bytes:
@@ -63,8 +68,10 @@ def comparison_to_xlsx_bytes(comparison: Comparison) -> bytes:
     keys = list(next(iter(comparison.summary.values())).keys()) if comparison.summary else []
     table = [["", *names]] + [[k, *[comparison.summary[n][k] for n in names]] for k in keys]
     about = _about("inventory comparison", [["A", comparison.name_a], ["B", comparison.name_b]])
-    return write_xlsx([
-        ("compare", _frame_rows(comparison.to_frame())),
-        ("summary", counts + [[]] + table),
-        ("about", about),
-    ])
+    return write_xlsx(
+        [
+            ("compare", _frame_rows(comparison.to_frame())),
+            ("summary", counts + [[]] + table),
+            ("about", about),
+        ]
+    )

@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Union
 
 import pandas as pd
 
-from .coverage_data import CoverageData, gather
+from .coverage_data import CoverageData, gather, paused_gc
 from .coverage_rules import (
-    DEFAULT_WEIGHT,
     DIRECT,
     EPS,
-    INDIRECT_CAP,
-    INDIRECT_FACTOR,
-    INTERACTIVE_TYPES,
     STATUS_NOT_APPLICABLE,
-    STATUS_NOT_ASSESSED,
     STATUS_STRONG,
     STATUS_WEAK,
-    STRONG_POINTS,
     Contribution,
-    Item,
     Model,
     Scores,
     status_of,
 )
-from .inventory_model import Inventory
+from .coverage_types import RUBRIC, CoverageSummary, Evidence, RiskCoverage, summarise
+from .errors import AiriskError
+from .inventory_model import ENTRY_STATUSES, STATUS_SYNONYMS, Inventory
 
 if TYPE_CHECKING:
     from .kg import KnowledgeGraph
@@ -42,6 +38,7 @@ def as_data(source: Source) -> CoverageData:
     return gather(source)
 
 
+@paused_gc()
 def model_for(data: CoverageData) -> Model:
     """The indexed rules model of ``data`` (built once and cached on it)."""
     model = data.cache.get("model")
@@ -49,149 +46,6 @@ def model_for(data: CoverageData) -> Model:
         model = Model(data)
         data.cache["model"] = model
     return model
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One reason a risk counts as assessed: a test method and the path through which it counts."""
-
-    test_id: str
-    test_iri: str
-    test_label: str
-    method_type: str | None
-    path: str  # "direct" | "capability" | "mapping"
-    level: str  # "direct" | "indirect"
-    via: str | None = None  # capability id or mapped risk CURIE
-    via_iri: str | None = None
-    via_label: str | None = None
-    mapping: str | None = None
-    links: tuple[str, ...] = ()  # evidence nodes (link:...) of every hop
-    sources: tuple[str, ...] = ()  # source IRIs of every hop
-    custom: bool = False
-    note: str = ""
-
-    def describe(self) -> str:
-        """A one-line explanation, e.g. ``cybench via capability cyber-offense``."""
-        if self.path == "direct":
-            return f"{self.test_id} (direct)"
-        if self.path == "capability":
-            return f"{self.test_id} via capability {self.via}"
-        return f"{self.test_id} via mapping {self.mapping}"
-
-
-@dataclass
-class RiskCoverage:
-    """The coverage of one risk category.
-
-    ``evidence`` is built on first access (with the sources of every claim it rests on).
-    """
-
-    id: str
-    iri: str
-    label: str
-    taxonomy: str
-    code: str
-    broader: tuple[str, ...]
-    narrower: tuple[str, ...]
-    depth: int
-    severity: int | None
-    severity_rated: bool
-    weight: float
-    status: str
-    strength: float
-    points: float
-    own_score: float
-    rollup_score: float
-    n_methods: int
-    method_types: tuple[str, ...]
-    direct: bool
-    gap_score: float
-    mitigated: bool
-    mitigations: tuple[str, ...]
-    mitigation_gap: bool
-    mitigation_gap_kind: str
-    not_applicable_reason: str
-    narrower_covered: int
-    narrower_total: int
-    rank: int = 0
-    _evidence: tuple[Evidence, ...] | None = field(default=None, repr=False, compare=False)
-    _loader: Callable[[RiskCoverage], tuple[Evidence, ...]] | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def evidence(self) -> tuple[Evidence, ...]:
-        """The test methods that count for this risk and the path through which each counts."""
-        if self._evidence is None:
-            self._evidence = self._loader(self) if self._loader is not None else ()
-        return self._evidence
-
-    @property
-    def assessed(self) -> bool:
-        return self.status in (STATUS_WEAK, STATUS_STRONG)
-
-    def to_dict(self, evidence: bool = True) -> dict[str, Any]:
-        """Plain data for JSON (``airisk gaps --format json``)."""
-        d: dict[str, Any] = {}
-        for f in fields(self):
-            if f.name.startswith("_"):
-                continue
-            value = getattr(self, f.name)
-            d[f.name] = list(value) if isinstance(value, tuple) else value
-        if evidence:
-            d["evidence"] = [
-                {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(e).items()} for e in self.evidence
-            ]
-        return d
-
-
-@dataclass
-class CoverageSummary:
-    """Headline numbers of a coverage report (over the risks in scope)."""
-
-    n_risks: int
-    n_applicable: int
-    n_not_applicable: int
-    n_assessed: int
-    n_strong: int
-    n_weak: int
-    n_not_assessed: int
-    share_assessed: float
-    weighted_coverage: float
-    total_gap: float
-    n_unrated: int
-    n_mitigation_gaps: int
-    n_test_methods: int
-    by_taxonomy: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def summarise(risks: list[RiskCoverage], n_tests: int, by_taxonomy: bool = True) -> CoverageSummary:
-    """Count statuses and weigh coverage by severity."""
-    applicable = [r for r in risks if r.status != STATUS_NOT_APPLICABLE]
-    assessed = [r for r in applicable if r.assessed]
-    weight = sum(r.weight for r in applicable)
-    groups: dict[str, dict[str, float]] = {}
-    if by_taxonomy:
-        for prefix in sorted({r.taxonomy for r in risks}):
-            sub = summarise([r for r in risks if r.taxonomy == prefix], n_tests, by_taxonomy=False)
-            groups[prefix] = {k: v for k, v in sub.to_dict().items() if k not in ("by_taxonomy", "n_test_methods")}
-    return CoverageSummary(
-        n_risks=len(risks),
-        n_applicable=len(applicable),
-        n_not_applicable=len(risks) - len(applicable),
-        n_assessed=len(assessed),
-        n_strong=sum(1 for r in applicable if r.status == STATUS_STRONG),
-        n_weak=sum(1 for r in applicable if r.status == STATUS_WEAK),
-        n_not_assessed=sum(1 for r in applicable if r.status == STATUS_NOT_ASSESSED),
-        share_assessed=len(assessed) / len(applicable) if applicable else 0.0,
-        weighted_coverage=sum(r.weight * r.strength for r in applicable) / weight if weight else 0.0,
-        total_gap=sum(r.gap_score for r in applicable),
-        n_unrated=sum(1 for r in applicable if not r.severity_rated),
-        n_mitigation_gaps=sum(1 for r in risks if r.mitigation_gap),
-        n_test_methods=n_tests,
-        by_taxonomy=groups,
-    )
 
 
 @dataclass
@@ -207,6 +61,13 @@ class CoverageReport:
     _scores: Scores | None = field(default=None, repr=False)
     _model: Model | None = field(default=None, repr=False)
     _keys: frozenset[str] = field(default_factory=frozenset, repr=False)
+
+    def prefetch_evidence(self, risks: list[RiskCoverage] | None = None) -> None:
+        """Fetch the evidence (links and sources) of ``risks`` (default: all) with as few queries as possible."""
+        todo = [r for r in (self.risks if risks is None else risks) if r._evidence is None]
+        loader = todo[0]._loader if todo else None
+        if isinstance(loader, _EvidenceLoader):
+            loader.prefetch(todo)
 
     @property
     def by_id(self) -> dict[str, RiskCoverage]:
@@ -225,11 +86,14 @@ class CoverageReport:
 
     def top_gaps(self, n: int = 10, leaves_only: bool = False) -> list[RiskCoverage]:
         """The ``n`` risks with the highest gap scores (ties: higher severity, then CURIE)."""
-        rows = [r for r in self.risks if r.gap_score > EPS and (not leaves_only or not r.narrower)]
-        return rows[:n]
+        rows = [r for r in self.risks if r.gap_score > EPS and (not leaves_only or not r.narrower)][:n]
+        self.prefetch_evidence(rows)
+        return rows
 
     def to_frame(self, evidence: bool = True) -> pd.DataFrame:
         """One row per risk, in rank order (``evidence``: a column explaining each risk's evidence)."""
+        if evidence:
+            self.prefetch_evidence()
         rows = []
         for r in self.risks:
             d = r.to_dict(evidence=False)
@@ -241,6 +105,7 @@ class CoverageReport:
 
     def evidence_frame(self) -> pd.DataFrame:
         """One row per (risk, evidence item): the drill-down table."""
+        self.prefetch_evidence()
         rows = []
         for r in self.risks:
             for e in r.evidence:
@@ -261,8 +126,21 @@ class CoverageReport:
                         "test_iri": e.test_iri,
                     }
                 )
-        cols = ["risk", "risk_label", "test_method", "test_label", "method_type", "path", "via", "mapping",
-                "links", "sources", "custom", "note", "test_iri"]
+        cols = [
+            "risk",
+            "risk_label",
+            "test_method",
+            "test_label",
+            "method_type",
+            "path",
+            "via",
+            "mapping",
+            "links",
+            "sources",
+            "custom",
+            "note",
+            "test_iri",
+        ]
         return pd.DataFrame(rows, columns=cols)
 
     def matrix(self, level: int | None = None, values: str = "state", aggregate: bool = True) -> pd.DataFrame:
@@ -306,6 +184,7 @@ class CoverageReport:
 
     def to_json(self) -> dict[str, Any]:
         """``{"inventory", "taxonomy", "rubric", "summary", "risks"}`` as plain data."""
+        self.prefetch_evidence()
         return {
             "inventory": self.inventory,
             "taxonomy": self.taxonomy,
@@ -321,17 +200,6 @@ _FRAME_COLUMNS = (
     "mitigated", "mitigations", "mitigation_gap", "mitigation_gap_kind", "not_applicable_reason",
     "narrower_covered", "narrower_total", "evidence", "iri",
 )  # fmt: skip
-
-RUBRIC = {
-    "points": "direct evidence: 2 per interactive method type, 1 per other type; indirect evidence "
-    f"(capability, mapping): half, at most {INDIRECT_CAP} in total",
-    "interactive_types": sorted(INTERACTIVE_TYPES),
-    "own_score": f"min(1, points / {STRONG_POINTS:g})",
-    "score": "min(1, own score + severity-weighted mean score of the applicable narrower risks)",
-    "status": "not assessed = 0; assessed: strong = 1; assessed: weak = in between; not applicable = curated claim",
-    "gap_score": f"weight x (1 - score); weight = severity 1..5, {DEFAULT_WEIGHT:g} when unrated",
-    "indirect_factor": INDIRECT_FACTOR,
-}
 
 
 def _natural(text: str) -> tuple[tuple[int, object], ...]:
@@ -370,11 +238,20 @@ def _type_cells(model: Model, keys: frozenset[str], aggregate: bool) -> dict[int
 # ---------------------------------------------------------------------------------- computing
 
 
-def inventory_items(model: Model, inventory: Inventory | None, statuses: Iterable[str] | None) -> tuple[Model, set[str]]:
+def inventory_items(
+    model: Model, inventory: Inventory | None, statuses: Iterable[str] | None
+) -> tuple[Model, set[str]]:
     """The item keys an inventory counts (catalogue tests and custom tests) and the model with them."""
     if inventory is None:
         return model, set(model.data.tests)
-    wanted = {s.strip().lower() for s in statuses} if statuses else None
+    wanted: set[str] | None = None
+    if statuses:
+        wanted = set()
+        for s in statuses:
+            status = STATUS_SYNONYMS.get(s.strip().lower())
+            if status is None:
+                raise AiriskError(f"unknown status {s!r}: use {', '.join(ENTRY_STATUSES)}")
+            wanted.add(status)
     keys: set[str] = set()
     custom: dict[str, tuple[str, set[str], set[str]]] = {}
     cap_by_id = model.data.capability_by_id()
@@ -394,6 +271,7 @@ def inventory_items(model: Model, inventory: Inventory | None, statuses: Iterabl
     return (model.with_items(extra) if extra else model), keys
 
 
+@paused_gc()
 def compute_coverage(
     source: Source,
     inventory: Inventory | None = None,
@@ -421,11 +299,7 @@ def compute_coverage(
     """
     data = as_data(source)
     base = model_for(data)
-    if taxonomy is not None and taxonomy not in {r.prefix for r in data.risks.values()}:
-        from .errors import NotFound
-
-        known = ", ".join(sorted({r.prefix for r in data.risks.values()}))
-        raise NotFound(f"no taxonomy with prefix {taxonomy!r} (known: {known})")
+    check_taxonomy(data, taxonomy)
     model, keys = inventory_items(base, inventory, statuses)
     scores = model.evaluate(keys)
     scope = scope_indexes(data, model, taxonomy)
@@ -444,6 +318,15 @@ def compute_coverage(
     )
 
 
+def check_taxonomy(data: CoverageData, taxonomy: str | None) -> None:
+    """Raise NotFound (with the known prefixes) unless ``taxonomy`` is None or a prefix of the data."""
+    if taxonomy is not None and taxonomy not in {r.prefix for r in data.risks.values()}:
+        from .errors import NotFound
+
+        known = ", ".join(sorted({r.prefix for r in data.risks.values()}))
+        raise NotFound(f"no taxonomy with prefix {taxonomy!r} (known: {known})")
+
+
 def scope_indexes(data: CoverageData, model: Model, taxonomy: str | None) -> list[int]:
     """Indexes of the risks in scope."""
     return [i for i, iri in enumerate(model.iris) if taxonomy is None or data.risks[iri].prefix == taxonomy]
@@ -454,7 +337,7 @@ def build_risks(
 ) -> list[RiskCoverage]:
     """Turn scores into ranked :class:`RiskCoverage` rows (evidence built when first read)."""
     data = model.data
-    loader = _EvidenceLoader(model, keys, inventory)
+    loader = _EvidenceLoader(model, scores, inventory)
     out: list[RiskCoverage] = []
     for i in scope:
         iri = model.iris[i]
@@ -462,12 +345,12 @@ def build_risks(
         applicable = model.applicable[i]
         score = scores.score[i]
         status = status_of(score, applicable)
-        mitigations = _mitigations(model, i)
+        mitigations = model.mitigation_ids[i]
         mitigated = bool(mitigations)
         gap_kind = ""
         if applicable and not mitigated:
             gap_kind = "assessed but unmitigated" if status in (STATUS_WEAK, STATUS_STRONG) else "unmitigated"
-        kids = [c for c in model.children[i] if model.applicable[c]]
+        kids = model.live_children[i]
         out.append(
             RiskCoverage(
                 id=node.curie,
@@ -475,8 +358,8 @@ def build_risks(
                 label=node.label,
                 taxonomy=node.prefix,
                 code=node.code,
-                broader=tuple(data.risks[model.iris[p]].curie for p in model.parents[i]),
-                narrower=tuple(data.risks[model.iris[c]].curie for c in model.children[i]),
+                broader=tuple(model.curies[p] for p in model.parents[i]),
+                narrower=tuple(model.curies[c] for c in model.children[i]),
                 depth=model.depth[i],
                 severity=node.severity,
                 severity_rated=node.severity is not None,
@@ -486,9 +369,9 @@ def build_risks(
                 points=scores.points[i],
                 own_score=scores.own[i],
                 rollup_score=scores.rollup[i],
-                n_methods=len(scores.methods[i]),
-                method_types=tuple(sorted(scores.direct[i] | scores.indirect[i])),
-                direct=bool(scores.direct[i]),
+                n_methods=len(scores.methods.get(i, ())),
+                method_types=tuple(sorted(scores.direct.get(i, set()) | scores.indirect.get(i, set()))),
+                direct=bool(scores.direct.get(i)),
                 gap_score=model.weight[i] * (1.0 - score) if applicable else 0.0,
                 mitigated=mitigated,
                 mitigations=mitigations,
@@ -500,44 +383,41 @@ def build_risks(
                 _loader=loader,
             )
         )
-    out.sort(key=lambda r: (r.status == STATUS_NOT_APPLICABLE, -r.gap_score, -r.weight, r.taxonomy, _natural(r.code)))
+    # ties: higher severity first, then taxonomy and code order (the model's index order)
+    position = {iri: i for i, iri in enumerate(model.iris)}
+    out.sort(key=lambda r: (r.status == STATUS_NOT_APPLICABLE, -r.gap_score, -r.weight, position[r.iri]))
     for n, r in enumerate(out, 1):
         r.rank = n
     return out
 
 
 class _EvidenceLoader:
-    """Builds the evidence of one risk on demand (an index of contributions is made once)."""
+    """Builds the evidence of a risk on demand, from the test methods the scores found for it."""
 
-    def __init__(self, model: Model, keys: set[str], inventory: Inventory | None):
+    def __init__(self, model: Model, scores: Scores, inventory: Inventory | None):
         self.model = model
-        self.keys = sorted(keys)
-        self.found: dict[int, list[tuple[str, Contribution]]] | None = None
+        self.methods = scores.methods
         self.custom: dict[str, tuple[str, str | None, str]] = {}
         if inventory is not None:
             for e in inventory.entries:
                 if e.custom:
                     self.custom[e.custom_iri(inventory.name)] = (e.name, e.method_type, f"custom test, row {e.row}")
 
+    def contributions(self, i: int) -> list[tuple[str, Contribution]]:
+        items = self.model.items
+        return [(key, c) for key in sorted(self.methods.get(i, ())) for c in items[key].contributions if c.risk == i]
+
+    def prefetch(self, risks: list[RiskCoverage]) -> None:
+        """Fetch the evidence nodes and sources of these risks' evidence in one go."""
+        index = self.model.index
+        hops = [h for r in risks for _, c in self.contributions(index[r.iri]) for h in c.hops]
+        self.model.data.ensure_evidence(hops)
+
     def __call__(self, risk: RiskCoverage) -> tuple[Evidence, ...]:
-        if self.found is None:
-            found: dict[int, list[tuple[str, Contribution]]] = {}
-            for key in self.keys:
-                item = self.model.items.get(key)
-                if item is not None:
-                    for c in item.contributions:
-                        found.setdefault(c.risk, []).append((key, c))
-            self.found = found
-        self.model.data.load_evidence()
+        self.prefetch([risk])
         i = self.model.index[risk.iri]
-        items = [_evidence(self.model, key, c, self.custom) for key, c in self.found.get(i, [])]
+        items = [_evidence(self.model, key, c, self.custom) for key, c in self.contributions(i)]
         return tuple(sorted(items, key=lambda e: (e.level, e.path, e.test_label.lower(), e.via or "")))
-
-
-def _mitigations(model: Model, i: int) -> tuple[str, ...]:
-    """Mitigation ids of a risk: its own, those of broader risks, and of exact/close matches."""
-    names = model.data.mitigations
-    return tuple(sorted(names.get(m, (m, m))[0] for m in model.mitigations[i]))
 
 
 def _evidence(model: Model, key: str, c: Contribution, custom: dict[str, tuple[str, str | None, str]]) -> Evidence:
@@ -553,11 +433,37 @@ def _evidence(model: Model, key: str, c: Contribution, custom: dict[str, tuple[s
             node = data.risks[c.via]
             via, via_label = node.curie, node.label
     if test is not None:
-        return Evidence(test.id, key, test.label, test.method_type, c.path,
-                        "direct" if c.level == DIRECT else "indirect", via, c.via, via_label, c.mapping, links, sources)
+        return Evidence(
+            test.id,
+            key,
+            test.label,
+            test.method_type,
+            c.path,
+            "direct" if c.level == DIRECT else "indirect",
+            via,
+            c.via,
+            via_label,
+            c.mapping,
+            links,
+            sources,
+        )
     name, mtype, note = custom.get(key, (key, None, "custom test"))
-    return Evidence(name, key, name, mtype, c.path, "direct" if c.level == DIRECT else "indirect", via, c.via,
-                    via_label, c.mapping, links, sources, True, note)
+    return Evidence(
+        name,
+        key,
+        name,
+        mtype,
+        c.path,
+        "direct" if c.level == DIRECT else "indirect",
+        via,
+        c.via,
+        via_label,
+        c.mapping,
+        links,
+        sources,
+        True,
+        note,
+    )
 
 
 # ---------------------------------------------------------------------------------- what-if
@@ -599,8 +505,6 @@ def compare_reports(before: CoverageReport, after: CoverageReport) -> list[RiskC
         b = old.get(r.id)
         if b is None or (b.status == r.status and abs(b.strength - r.strength) < 1e-9):
             continue
-        changes.append(
-            RiskChange(r.id, r.label, b.status, r.status, b.strength, r.strength, b.gap_score, r.gap_score)
-        )
+        changes.append(RiskChange(r.id, r.label, b.status, r.status, b.strength, r.strength, b.gap_score, r.gap_score))
     changes.sort(key=lambda c: (-(c.gap_before - c.gap_after), c.id))
     return changes

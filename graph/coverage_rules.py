@@ -9,9 +9,11 @@ The rubric (also in ``docs/coverage.md``):
   related matches never count). A test that assesses the risk directly gives direct evidence
   only, even if it also reaches the risk indirectly.
 - Points: each distinct method type with direct evidence earns 2 points if it is an interactive
-  type (:data:`INTERACTIVE_TYPES`) and 1 point otherwise. Each distinct method type with indirect
-  evidence (capability or mapping) earns half that, and indirect evidence earns at most 1.5
-  points in total. Own score = min(1, points / 3).
+  type (agents, adversaries or people in the loop) and 1 point otherwise; a second test method of
+  the same type adds nothing (it shares the type's blind spots). Each distinct method type with
+  indirect evidence (capability or mapping) earns half that, and indirect evidence earns at most
+  1.5 points in total. Own score = min(1, points / 3): strong needs direct evidence from at least
+  two test methods.
 - Roll-up: score = min(1, own score + severity-weighted mean of the scores of the applicable
   narrower risks).
 - Status: not applicable (curated claim, a not-applicable taxonomy, or every narrower risk not
@@ -83,10 +85,16 @@ def type_points(type_key: str) -> float:
 
 
 def own_points(direct: set[str] | frozenset[str], indirect: set[str] | frozenset[str]) -> float:
-    """Points from the method types with direct and with indirect evidence."""
-    d = sum(type_points(t) for t in sorted(direct))
-    x = sum(type_points(t) for t in sorted(indirect)) * INDIRECT_FACTOR
+    """Points from the method types with direct and with indirect evidence.
+
+    Every term is a multiple of 0.5, so the sums are exact in floating point in any order.
+    """
+    d = sum(POINTS_INTERACTIVE if t in INTERACTIVE_TYPES else POINTS_STATIC for t in direct)
+    x = sum(POINTS_INTERACTIVE if t in INTERACTIVE_TYPES else POINTS_STATIC for t in indirect) * INDIRECT_FACTOR
     return d + min(INDIRECT_CAP, x)
+
+
+NO_TYPES: frozenset[str] = frozenset()
 
 
 def status_of(score: float, applicable: bool) -> str:
@@ -128,11 +136,11 @@ class Item:
 
 @dataclass
 class Scores:
-    """The result of evaluating a set of test methods on every risk."""
+    """The result of evaluating a set of test methods on every risk (sets only for risks with evidence)."""
 
-    direct: list[set[str]]
-    indirect: list[set[str]]
-    methods: list[set[str]]
+    direct: dict[int, set[str]]
+    indirect: dict[int, set[str]]
+    methods: dict[int, set[str]]
     points: list[float]
     own: list[float]
     rollup: list[float]
@@ -155,6 +163,8 @@ class Model:
                 pi = self.index[p]
                 self.parents[ci].append(pi)
                 self.children[pi].append(ci)
+        for lst in (*self.parents, *self.children):
+            lst.sort()  # index order (taxonomy, natural code order): the same on every store
         self.weight = [float(data.risks[iri].severity or DEFAULT_WEIGHT) for iri in self.iris]
         self.topo = self._children_first()
         self.na_reason = [data.risks[iri].not_applicable for iri in self.iris]
@@ -168,9 +178,13 @@ class Model:
         for i in reversed(self.topo):
             if self.parents[i]:
                 self.depth[i] = 1 + min(self.depth[p] for p in self.parents[i])
+        self.curies = [data.risks[iri].curie for iri in self.iris]
         self.items: dict[str, Item] = {}
         self._build_items()
         self.mitigations = self._mitigations()
+        names = data.mitigations
+        self.mitigation_ids = [tuple(sorted(names.get(m, (m, m))[0] for m in ms)) for ms in self.mitigations]
+        self.live_children = [[c for c in kids if self.applicable[c]] for kids in self.children]
 
     def _mitigations(self) -> list[tuple[str, ...]]:
         """Mitigation IRIs per risk: its own, those of every broader risk, those of exact/close matches."""
@@ -217,8 +231,9 @@ class Model:
                 flows.setdefault(src, []).append((dst, text, key))
         self.flows = flows
         for t, node in data.tests.items():
-            self.items[t] = self.make_item(t, node.method_type or f"untyped:{node.id}", data.assesses.get(t, []),
-                                           data.measures.get(t, []))
+            self.items[t] = self.make_item(
+                t, node.method_type or f"untyped:{node.id}", data.assesses.get(t, []), data.measures.get(t, [])
+            )
 
     def make_item(self, key: str, type_key: str, risks: list[str], capabilities: list[str]) -> Item:
         """Build the contributions of a test method that assesses ``risks`` and measures ``capabilities``."""
@@ -249,18 +264,21 @@ class Model:
     def evaluate(self, keys: set[str] | frozenset[str] | list[str]) -> Scores:
         """Score every risk when the test methods ``keys`` (item keys) count as evidence."""
         n = len(self.iris)
-        direct: list[set[str]] = [set() for _ in range(n)]
-        indirect: list[set[str]] = [set() for _ in range(n)]
-        methods: list[set[str]] = [set() for _ in range(n)]
+        direct: dict[int, set[str]] = {}
+        indirect: dict[int, set[str]] = {}
+        methods: dict[int, set[str]] = {}
         for key in sorted(set(keys)):
             item = self.items.get(key)
             if item is None:
                 continue
             for risk, level in item.levels.items():
-                (direct if level == DIRECT else indirect)[risk].add(item.type_key)
-                methods[risk].add(key)
-        points = [own_points(direct[i], indirect[i]) if methods[i] else 0.0 for i in range(n)]
-        own = [min(1.0, p / STRONG_POINTS) for p in points]
+                (direct if level == DIRECT else indirect).setdefault(risk, set()).add(item.type_key)
+                methods.setdefault(risk, set()).add(key)
+        points = [0.0] * n
+        own = [0.0] * n
+        for i in methods:
+            points[i] = own_points(direct.get(i, NO_TYPES), indirect.get(i, NO_TYPES))
+            own[i] = min(1.0, points[i] / STRONG_POINTS)
         rollup = [0.0] * n
         score = [0.0] * n
         for i in self.topo:
@@ -275,7 +293,7 @@ class Model:
 
     def gap(self, scores: Scores, scope: list[int]) -> float:
         """The total severity-weighted gap over the risks ``scope`` (indexes)."""
-        return sum(self.weight[i] * (1.0 - scores.score[i]) for i in scope if self.applicable[i])
+        return sum((self.weight[i] * (1.0 - scores.score[i]) for i in scope if self.applicable[i]), 0.0)
 
 
 class Incremental:
@@ -289,7 +307,8 @@ class Incremental:
     def __init__(self, model: Model, keys: set[str], scope: list[int]):
         self.model = model
         s = model.evaluate(keys)
-        self.direct, self.indirect = s.direct, s.indirect
+        self.direct: list[set[str]] = [s.direct.get(i, set()) for i in range(len(model.iris))]
+        self.indirect: list[set[str]] = [s.indirect.get(i, set()) for i in range(len(model.iris))]
         self.own, self.score = s.own, s.score
         self.childsum = [s.rollup[i] * model.child_weight[i] for i in range(len(model.iris))]
         self.in_scope = [False] * len(model.iris)
@@ -297,7 +316,7 @@ class Incremental:
             self.in_scope[i] = model.applicable[i]
         self.keys = set(keys)
 
-    def _changes(self, key: str) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
+    def changes(self, key: str) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
         """New own scores, changes of the children's weighted sums, new scores."""
         m = self.model
         item = m.items[key]
@@ -339,12 +358,12 @@ class Incremental:
 
     def gain(self, key: str) -> float:
         """Reduction of the total gap over the scope if ``key`` were added."""
-        _, _, new_score = self._changes(key)
+        _, _, new_score = self.changes(key)
         return sum(self.model.weight[i] * (v - self.score[i]) for i, v in new_score.items() if self.in_scope[i])
 
     def add(self, key: str) -> list[tuple[str, int, object]]:
         """Add the test method ``key``; return the journal that :meth:`undo` reverts."""
-        new_own, delta_child, new_score = self._changes(key)
+        new_own, delta_child, new_score = self.changes(key)
         journal: list[tuple[str, int, object]] = []
         item = self.model.items[key]
         for risk, level in item.levels.items():

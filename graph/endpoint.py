@@ -23,8 +23,8 @@ cap; 500 query failed; 502 the remote store failed; 503 time limit passed or all
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,8 @@ from urllib.parse import parse_qsl
 
 import anyio
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -57,6 +59,7 @@ STATUS = {
     "busy": 503,
     "crashed": 500,
 }
+DESCRIBE_MAX_ROWS = 200_000
 HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'"
 
 
@@ -69,6 +72,7 @@ class EndpointConfig:
     workers: int = 2
     max_waiting: int = 32
     max_query_bytes: int = 1_000_000
+    cors: bool = False
 
 
 class Endpoint:
@@ -85,18 +89,17 @@ class Endpoint:
         self.limiter = anyio.CapacityLimiter(self.config.max_waiting + self.config.workers + 4)
 
     def start(self) -> None:
-        """Count the graphs, copy an embedded store to disk for the workers, start the workers."""
+        """Count the graphs, copy an embedded graph for the workers, start the workers."""
         from .remote import RemoteStore
         from .store import OxigraphStore
 
         store = self.kg.store
-        sizes = store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        self.graph_sizes = {row["g"].value: int(row["n"].value) for row in sizes.rows if "g" in row}
+        self.graph_sizes = fmt.graph_sizes(store)
         self.examples = self._examples()
         if isinstance(store, RemoteStore):
             spec = StoreSpec("remote", store.url, self.prefixes, store.timeout, allowed_hosts=(store.host,))
         elif isinstance(store, OxigraphStore):
-            spec = StoreSpec("embedded", self._copy_to_disk(store), self.prefixes)
+            spec = self._copy_for_workers(store)
         else:
             raise StoreError(f"the endpoint cannot serve a {type(store).__name__}")
         self.pool = WorkerPool(spec, self.config.workers, self.config.timeout, self.config.max_waiting)
@@ -106,16 +109,24 @@ class Endpoint:
             self.close()
             raise
 
-    def _copy_to_disk(self, store: Any) -> str:
+    def _copy_for_workers(self, store: Any) -> StoreSpec:
+        """Write the graph where the workers can read it: an N-Quads file, or a disk store if large."""
         import pyoxigraph as ox
 
+        from .endpoint_worker import MEMORY_COPY_LIMIT
+
         self._tmpdir = tempfile.mkdtemp(prefix="airisk-endpoint-")
+        quads = store.raw.quads_for_pattern(None, None, None, None)
+        if sum(self.graph_sizes.values()) <= MEMORY_COPY_LIMIT:
+            path = str(Path(self._tmpdir) / "graph.nq")
+            ox.serialize(quads, path, format=ox.RdfFormat.N_QUADS)
+            return StoreSpec("embedded", path, self.prefixes)
         path = str(Path(self._tmpdir) / "store")
         disk = ox.Store(path)
-        disk.bulk_extend(store.raw.quads_for_pattern(None, None, None, None))
+        disk.bulk_extend(quads)
         disk.flush()
         del disk  # closes the store, so that the workers can open it read-only
-        return path
+        return StoreSpec("embedded-disk", path, self.prefixes)
 
     def _examples(self) -> list[tuple[str, str, str, str]]:
         out = []
@@ -137,11 +148,11 @@ class Endpoint:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
 
-    async def run(self, query: str, media_type: str | None) -> Outcome:
+    async def run(self, query: str, media_type: str | None, max_rows: int | None = None) -> Outcome:
         """Run a (guarded) query on the worker pool without blocking the event loop."""
         if self.pool is None:
             return Outcome("crashed", "the endpoint is not running")
-        job = Job(query, media_type, self.config.max_rows)
+        job = Job(query, media_type, max_rows or self.config.max_rows)
         return await anyio.to_thread.run_sync(self.pool.run, job, limiter=self.limiter)
 
 
@@ -289,7 +300,8 @@ async def _describe(request: Request, query: str, iri: str, title: str | None = 
     media = fmt.negotiate(request.headers.get("accept"), "graph", chosen)
     if media is None:
         return error(request, 406, "no acceptable format; entity pages come as HTML, Turtle, N-Triples or JSON-LD")
-    outcome = await endpoint.run(query, None)
+    # Entity descriptions and the ontology are this endpoint's own queries: not held to the cap for clients.
+    outcome = await endpoint.run(query, None, max(endpoint.config.max_rows, DESCRIBE_MAX_ROWS))
     if outcome.status != "ok" or outcome.answer is None:
         return outcome_response(request, outcome)
     triples = outcome.answer.triples
@@ -340,6 +352,21 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
     return error(request, 405, f"method {request.method} is not allowed here; use GET or POST", {"Allow": "GET, POST"})
 
 
+def _middleware(config: EndpointConfig) -> list[Middleware]:
+    if not config.cors:
+        return []
+    # Browser tools on other origins (a hosted YASGUI, notebooks in the browser) may read answers.
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Content-Type"],
+            max_age=3600,
+        )
+    ]
+
+
 def create_app(endpoint: Endpoint) -> Starlette:
     """The ASGI application over a started :class:`Endpoint`."""
     app = Starlette(
@@ -350,6 +377,7 @@ def create_app(endpoint: Endpoint) -> Starlette:
             Route("/id/{rest:path}", entity, methods=["GET"]),
         ],
         exception_handlers={404: not_found, 405: method_not_allowed},
+        middleware=_middleware(endpoint.config),
     )
     app.state.endpoint = endpoint
     return app
@@ -370,6 +398,14 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _Stopped(Exception):
+    pass
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise _Stopped()
+
+
 def serve(kg: KnowledgeGraph, host: str = "127.0.0.1", port: int = 8000, config: EndpointConfig | None = None) -> None:
     """Serve the endpoint until interrupted (what ``airisk serve`` runs)."""
     import uvicorn
@@ -378,19 +414,25 @@ def serve(kg: KnowledgeGraph, host: str = "127.0.0.1", port: int = 8000, config:
 
     endpoint = Endpoint(kg, config)
     sock = bind_socket(host, port)
+    # SIGTERM (and Ctrl-C) end this function normally, so that the workers and the on-disk copy
+    # are removed; uvicorn shuts down gracefully on either signal and then raises it again.
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         endpoint.start()
         store_host = getattr(kg.store, "host", "")
         install((store_host,) if store_host else ())
         app = create_app(endpoint)
-        bound = sock.getsockname()
-        shown = f"[{bound[0]}]" if ":" in str(bound[0]) else str(bound[0])
-        print(f"serving {kg.store.description} at http://{shown}:{bound[1]}/sparql", flush=True)
         server = uvicorn.Server(
             uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5)
         )
+        bound = sock.getsockname()
+        shown = f"[{bound[0]}]" if ":" in str(bound[0]) else str(bound[0])
+        print(f"serving {kg.store.description} at http://{shown}:{bound[1]}/sparql", flush=True)
         server.run(sockets=[sock])
+    except (KeyboardInterrupt, _Stopped):
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         endpoint.close()
         sock.close()
-        sys.stdout.flush()
+        print("stopped", flush=True)

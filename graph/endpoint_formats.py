@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from .store import XSD, Row, Term
+from .store import XSD, Row, Store, Term
 
 JSON_RESULTS = "application/sparql-results+json"
 XML_RESULTS = "application/sparql-results+xml"
@@ -62,6 +62,9 @@ FORMAT_NAMES = {
     "rdf": RDFXML,
     "rdfxml": RDFXML,
 }
+
+#: What ``?format=json`` / ``xml`` mean for a graph answer.
+GRAPH_FORMAT_NAMES = {"json": JSONLD, "xml": RDFXML}
 
 CONTENT_TYPES = {
     JSON_RESULTS: JSON_RESULTS + "; charset=utf-8",
@@ -132,7 +135,9 @@ def negotiate(accept: str | None, kind: str, fmt: str | None = None) -> str | No
     """
     offered = RESULT_TYPES if kind == "results" else GRAPH_TYPES
     if fmt:
-        chosen = FORMAT_NAMES.get(fmt.lower(), ALIASES[kind].get(fmt.lower(), fmt.lower()))
+        name = fmt.lower()
+        chosen = GRAPH_FORMAT_NAMES.get(name) if kind == "graph" else None
+        chosen = chosen or FORMAT_NAMES.get(name) or ALIASES[kind].get(name, name)
         if chosen in offered:
             return chosen
     ranges = parse_accept(accept)
@@ -340,6 +345,12 @@ _SD_FORMATS = (
     "JSON-LD",
     "RDF_XML",
 )
+
+
+def graph_sizes(store: Store) -> dict[str, int]:
+    """The number of triples in each named graph of ``store`` (for the service description)."""
+    sizes = store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row["g"].value: int(row["n"].value) for row in sizes.rows if "g" in row}
 
 
 def service_description(endpoint: str, graph_sizes: dict[str, int]) -> list[tuple[Term, Term, Term]]:

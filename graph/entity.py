@@ -261,11 +261,11 @@ def entity(kg: KnowledgeGraph, iri_or_curie: str) -> EntityView:
         return Evidence(note, srcs, conf, just, loc)
 
     for r in own_claims.rows:
-        ev = evidence(r["ax"].value, r["note"].value if "note" in r else "")
+        claim = evidence(r["ax"].value, r["note"].value if "note" in r else "")
         if r["p"].value.endswith("#severity"):
-            view.severity_evidence = ev
+            view.severity_evidence = claim
         else:
-            view.not_applicable_evidence = ev
+            view.not_applicable_evidence = claim
     grouped: dict[tuple[str, str], list[Link]] = defaultdict(list)
     seen: set[tuple[str, str, str]] = set()
     for r in links.rows:
@@ -280,7 +280,7 @@ def entity(kg: KnowledgeGraph, iri_or_curie: str) -> EntityView:
             continue  # evidence nodes, schemes of our own vocabularies, ...
         if rel == "dcterms:source" and direction == "out":
             continue  # shown as the entity's sources
-        ev = None
+        ev: Evidence | None = None
         if "ax" in r:
             conf = r["conf"].py if "conf" in r else None
             ev = evidence(
@@ -345,7 +345,8 @@ def _details(kg: KnowledgeGraph, iris: set[str]) -> dict[str, _Detail]:
                   VALUES ?x {{ {chunk} }}
                   OPTIONAL {{ ?x rdfs:label ?l }} OPTIONAL {{ ?x dcterms:title ?t }}
                   OPTIONAL {{ ?x a ?c . FILTER(STRSTARTS(STR(?c), STR(ar:))) }}
-                  OPTIONAL {{ ?x foaf:page ?u }} OPTIONAL {{ ?x dcterms:publisher ?pu }} OPTIONAL {{ ?x dcterms:date ?d }}
+                  OPTIONAL {{ ?x foaf:page ?u }} OPTIONAL {{ ?x dcterms:publisher ?pu }}
+                  OPTIONAL {{ ?x dcterms:date ?d }}
                 }} GROUP BY ?x"""
         )
         for r in res.rows:

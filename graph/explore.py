@@ -272,12 +272,12 @@ def _vocabulary_tree(kg: KnowledgeGraph, name: str) -> list[TreeNode]:
             tests=int(row["tests"].py),
         )
         if "group" in row:
-            g = row["group"].value
-            if g not in groups:
-                gshort = curie(g, kg.prefixes)
+            group_iri = row["group"].value
+            if group_iri not in groups:
+                gshort = curie(group_iri, kg.prefixes)
                 glabel = row["groupLabel"].value if "groupLabel" in row else gshort
-                groups[g] = TreeNode(iri=g, curie=gshort, code=gshort.split(":", 1)[-1], label=glabel)
-            groups[g].children.append(node)
+                groups[group_iri] = TreeNode(iri=group_iri, curie=gshort, code=gshort.split(":", 1)[-1], label=glabel)
+            groups[group_iri].children.append(node)
         else:
             flat.append(node)
     for g in groups.values():
@@ -329,10 +329,26 @@ def entity_counts(kg: KnowledgeGraph) -> dict[str, int]:
     """How many entities of each kind the graph holds (keys as in :data:`KIND_LABELS`)."""
     classes = " ".join(
         f"ar:{c}"
-        for c in ["RiskCategory", "Capability", "TestMethod", "Mitigation", "Organisation", "TestingExercise", "AIModel", "GovernanceEvent", "MethodType", "MitigationType", "Taxonomy", "Source", "Evidence", "Mapping"]
+        for c in [
+            "RiskCategory",
+            "Capability",
+            "TestMethod",
+            "Mitigation",
+            "Organisation",
+            "TestingExercise",
+            "AIModel",
+            "GovernanceEvent",
+            "MethodType",
+            "MitigationType",
+            "Taxonomy",
+            "Source",
+            "Evidence",
+            "Mapping",
+        ]
     )
     res = kg.select(
-        f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?class {{ {classes} }} ?s a ?class }} GROUP BY ?class"
+        f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?class {{ {classes} }} ?s a ?class }} "
+        "GROUP BY ?class"
     )
     out = {kind: 0 for kind in KIND_LABELS}
     out.update({"evidence": 0, "mapping": 0})

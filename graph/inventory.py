@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
@@ -26,7 +26,6 @@ from .inventory_model import (
     Inventory,
     InventoryEntry,
     normalise_column,
-    slug,
 )
 
 DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -46,8 +45,9 @@ class ImportIssue:
     candidates: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        where = ", ".join(p for p in (f"row {self.row}" if self.row else "",
-                                      f"column {self.column!r}" if self.column else "") if p)
+        where = ", ".join(
+            p for p in (f"row {self.row}" if self.row else "", f"column {self.column!r}" if self.column else "") if p
+        )
         text = f"{where}: {self.message}" if where else self.message
         if self.candidates:
             text += f" (closest: {', '.join(self.candidates)})"
@@ -84,8 +84,10 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         """The report as lines of text."""
-        head = (f"{self.file}: {self.entries} entries ({self.matched} catalogue test methods, {self.custom} custom), "
-                f"{self.duplicates} duplicates, {self.empty_rows} empty rows skipped")
+        head = (
+            f"{self.file}: {self.entries} entries ({self.matched} catalogue test methods, {self.custom} custom), "
+            f"{self.duplicates} duplicates, {self.empty_rows} empty rows skipped"
+        )
         return [head] + [f"{i.severity}: {i}" for i in self.issues]
 
 
@@ -223,10 +225,12 @@ def read_inventory_bytes(
 def _problem(file: str, issue: ImportIssue, columns: list[str]) -> Problem:
     col = columns.index(issue.column) + 1 if issue.column in columns else None
     hint = f"closest: {', '.join(issue.candidates)}" if issue.candidates else None
-    return Problem(issue.message, Location(file, issue.row, col, issue.value, issue.column), hint=hint, check="inventory")
+    return Problem(
+        issue.message, Location(file, issue.row, col, issue.value, issue.column), hint=hint, check="inventory"
+    )
 
 
-def _find_header(table: Table) -> tuple[int, list[str]]:
+def find_header(table: Table) -> tuple[int, list[str]]:
     for pos, (_, cells) in enumerate(table.rows[:20]):
         if any(normalise_column(c) in ("test_method", "testmethod") for c in cells):
             return pos, cells
@@ -235,14 +239,23 @@ def _find_header(table: Table) -> tuple[int, list[str]]:
 
     shown = ", ".join(repr(c) for c in first[:6])
     close = difflib.get_close_matches("test_method", [normalise_column(c) for c in first], n=1, cutoff=0.5)
-    hint = f"rename the column {close[0]!r} to test_method" if close else \
-        "the smallest valid file is a CSV with one column headed test_method"
-    raise DataError(Problem(f"no column headed 'test_method' (first row: {shown or 'empty'})",
-                            Location(table.name, 1), hint=hint, check="inventory"))
+    hint = (
+        f"rename the column {close[0]!r} to test_method"
+        if close
+        else "the smallest valid file is a CSV with one column headed test_method"
+    )
+    raise DataError(
+        Problem(
+            f"no column headed 'test_method' (first row: {shown or 'empty'})",
+            Location(table.name, 1),
+            hint=hint,
+            check="inventory",
+        )
+    )
 
 
 def _parse(table: Table, data: CoverageData, name: str) -> tuple[Inventory, ImportReport]:
-    pos, header = _find_header(table)
+    pos, header = find_header(table)
     header_row = table.rows[pos][0]
     report = ImportReport(table.name, table.sheet, table.encoding, header_row)
     columns = [h.strip() or f"column {i + 1}" for i, h in enumerate(header)]
@@ -254,8 +267,9 @@ def _parse(table: Table, data: CoverageData, name: str) -> tuple[Inventory, Impo
         if role is None:
             report.issues.append(ImportIssue(f"column {col!r} is kept but not used", "info"))
         elif role in roles:
-            report.issues.append(ImportIssue(f"columns {roles[role]!r} and {col!r} both give {role}", "error",
-                                             header_row, col))
+            report.issues.append(
+                ImportIssue(f"columns {roles[role]!r} and {col!r} both give {role}", "error", header_row, col)
+            )
         else:
             roles[role] = col
     seen_cols = [normalise_column(c) for c in columns]
@@ -263,10 +277,11 @@ def _parse(table: Table, data: CoverageData, name: str) -> tuple[Inventory, Impo
         report.issues.append(ImportIssue(f"column {c!r} appears more than once", "error", header_row))
     preamble = [cells for _, cells in table.rows[:pos] if any(x.strip() for x in cells)]
     if preamble:
-        report.issues.append(ImportIssue(f"{len(preamble)} title row(s) above the header row {header_row} kept as "
-                                         "title rows", "info"))
-    for row, col, msg in table.warnings:
-        report.issues.append(ImportIssue(msg, "warning", row, col))
+        report.issues.append(
+            ImportIssue(f"{len(preamble)} title row(s) above the header row {header_row} kept as title rows", "info")
+        )
+    for w_row, w_col, msg in table.warnings:
+        report.issues.append(ImportIssue(msg, "warning", w_row, w_col))
     inv = Inventory(name, [], columns, preamble, sheet=table.sheet)
     m = matcher_for(data)
     seen: dict[str, int] = {}
@@ -276,15 +291,15 @@ def _parse(table: Table, data: CoverageData, name: str) -> tuple[Inventory, Impo
             report.empty_rows += 1
             continue
         report.rows += 1
-        if len(values) > len(columns) and any(values[len(columns):]):
-            report.issues.append(ImportIssue(f"the row has values beyond the last column ({len(columns)} columns)",
-                                             "error", row_no))
+        if len(values) > len(columns) and any(values[len(columns) :]):
+            report.issues.append(
+                ImportIssue(f"the row has values beyond the last column ({len(columns)} columns)", "error", row_no)
+            )
             continue
         formula_errors = [(c, msg) for (r, c), msg in table.formula_cells.items() if r == row_no]
         for c_idx, msg in formula_errors:
-            col = columns[c_idx - 1] if c_idx - 1 < len(columns) else None
-            report.issues.append(ImportIssue(msg, "error", row_no, col,
-                                             candidates=("paste values only, then save",)))
+            f_col = columns[c_idx - 1] if c_idx - 1 < len(columns) else None
+            report.issues.append(ImportIssue(msg, "error", row_no, f_col, candidates=("paste values only, then save",)))
         if formula_errors:
             continue
         cells_by_col = {col: (values[i] if i < len(values) else "") for i, col in enumerate(columns)}
@@ -294,8 +309,15 @@ def _parse(table: Table, data: CoverageData, name: str) -> tuple[Inventory, Impo
         first = seen.get(entry.key)
         if first is not None:
             report.duplicates += 1
-            report.issues.append(ImportIssue(f"{entry.test_method!r} repeats row {first}; it counts once", "warning",
-                                             row_no, roles.get("test_method"), entry.test_method))
+            report.issues.append(
+                ImportIssue(
+                    f"{entry.test_method!r} repeats row {first}; it counts once",
+                    "warning",
+                    row_no,
+                    roles.get("test_method"),
+                    entry.test_method,
+                )
+            )
         else:
             seen[entry.key] = row_no
         inv.entries.append(entry)
@@ -307,8 +329,9 @@ def _parse(table: Table, data: CoverageData, name: str) -> tuple[Inventory, Impo
     return inv, report
 
 
-def _entry(cells: dict[str, str], roles: dict[str, str], row: int, data: CoverageData, m: Matcher,
-           report: ImportReport) -> InventoryEntry | None:
+def _entry(
+    cells: dict[str, str], roles: dict[str, str], row: int, data: CoverageData, m: Matcher, report: ImportReport
+) -> InventoryEntry | None:
     col = roles["test_method"]
     text = cells.get(col, "")
     errors_before = len(report.errors)
@@ -339,27 +362,43 @@ def _entry(cells: dict[str, str], roles: dict[str, str], row: int, data: Coverag
         entry.test_iri, entry.test_id, entry.name, entry.matched_by = iri, t.id, t.label, how
         entry.method_type = t.method_type
         if risks or caps or method_type:
-            report.issues.append(ImportIssue(f"{text!r} is the catalogue test method {t.id}: its risks, capabilities "
-                                             "and method type come from the catalogue (mark the row custom to give "
-                                             "your own)", "warning", row, col, text))
+            report.issues.append(
+                ImportIssue(
+                    f"{text!r} is the catalogue test method {t.id}: its risks, capabilities "
+                    "and method type come from the catalogue (mark the row custom to give "
+                    "your own)",
+                    "warning",
+                    row,
+                    col,
+                    text,
+                )
+            )
         if how == "loose":
             report.issues.append(ImportIssue(f"{text!r} read as {m.display(iri)}", "info", row, col, text))
     elif how == "ambiguous":
         err(f"{text!r} matches several test methods", col, text, cands)
-    elif not (risks or caps):
+    elif not (risks or caps or custom_flag):
         extra = "; for a custom test, give the risks or capabilities it targets"
         err(f"{text!r} matches no test method in the catalogue{extra}", col, text, cands)
     else:
         entry.custom, entry.name, entry.matched_by = True, text, "custom"
         _custom_targets(entry, risks, caps, method_type, roles, data, err)
         if not custom_flag:
-            report.issues.append(ImportIssue(f"{text!r} is not in the catalogue: read as a custom test", "info",
-                                             row, col, text))
+            report.issues.append(
+                ImportIssue(f"{text!r} is not in the catalogue: read as a custom test", "info", row, col, text)
+            )
     return entry if len(report.errors) == errors_before else None
 
 
-def _custom_targets(entry: InventoryEntry, risks: tuple[str, ...], caps: tuple[str, ...], method_type: str | None,
-                    roles: dict[str, str], data: CoverageData, err: object) -> None:
+def _custom_targets(
+    entry: InventoryEntry,
+    risks: tuple[str, ...],
+    caps: tuple[str, ...],
+    method_type: str | None,
+    roles: dict[str, str],
+    data: CoverageData,
+    err: object,
+) -> None:
     assert callable(err)
     by_curie = {k.casefold(): k for k in data.by_curie()}
     good_risks = []
@@ -375,8 +414,9 @@ def _custom_targets(entry: InventoryEntry, risks: tuple[str, ...], caps: tuple[s
     for c in caps:
         hit = cap_ids.get(c.casefold())
         if hit is None:
-            close = tuple(x for x, _s, _ in process.extract(c, list(data.capability_by_id()), scorer=fuzz.ratio,
-                                                               limit=3))
+            close = tuple(
+                x for x, _s, _ in process.extract(c, list(data.capability_by_id()), scorer=fuzz.ratio, limit=3)
+            )
             err(f"unknown capability {c!r}", roles.get("capabilities"), c, close)
         else:
             good_caps.append(hit)
@@ -394,16 +434,18 @@ def _custom_targets(entry: InventoryEntry, risks: tuple[str, ...], caps: tuple[s
 # ---------------------------------------------------------------------------------- build and export
 
 
-def inventory_from_tests(source: Source, tests: Iterable[str], name: str = "scenario",
-                         status: str | None = None) -> Inventory:
+def inventory_from_tests(
+    source: Source, tests: Iterable[str], name: str = "scenario", status: str | None = None
+) -> Inventory:
     """An inventory of catalogue test methods given by id, IRI, name or alias."""
     data = as_data(source)
     inv = Inventory(name)
     for iri in resolve_tests(data, tests):
         t = data.tests[iri]
         cells = {"test_method": t.id, "status": status or "", "date": "", "notes": ""}
-        inv.entries.append(InventoryEntry(t.id, 0, iri, t.id, t.label, status, matched_by="id", cells=cells,
-                                          method_type=t.method_type))
+        inv.entries.append(
+            InventoryEntry(t.id, 0, iri, t.id, t.label, status, matched_by="id", cells=cells, method_type=t.method_type)
+        )
     return inv
 
 
@@ -438,7 +480,7 @@ def inventory_to_xlsx_bytes(inv: Inventory) -> bytes:
     return write_xlsx([(inv.sheet or "inventory", [list(r) for r in inventory_rows(inv)])])
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     try:
@@ -455,95 +497,7 @@ def export_inventory(inv: Inventory, path: str | Path) -> Path:
     """Write the inventory to ``path`` (.csv, UTF-8 with BOM for Excel, or .xlsx) atomically."""
     p = Path(path)
     if p.suffix.lower() in (".xlsx", ".xlsm"):
-        _atomic_write(p, inventory_to_xlsx_bytes(inv))
+        atomic_write(p, inventory_to_xlsx_bytes(inv))
     else:
-        _atomic_write(p, inventory_to_csv(inv).encode("utf-8-sig"))
+        atomic_write(p, inventory_to_csv(inv).encode("utf-8-sig"))
     return p
-
-
-# ---------------------------------------------------------------------------------- saved inventories
-
-
-def inventories_dir(workspace: str | Path | None = None) -> Path:
-    """Where saved inventories live: ``<workspace>/inventories``."""
-    if workspace is None:
-        from .session import default_workspace
-
-        workspace = default_workspace()
-    return Path(workspace) / "inventories"
-
-
-def save_inventory(inv: Inventory, workspace: str | Path | None = None) -> Path:
-    """Keep ``inv`` as ``<workspace>/inventories/<slug of its name>.csv`` (replacing it atomically)."""
-    return export_inventory(inv, inventories_dir(workspace) / f"{slug(inv.name)}.csv")
-
-
-def import_inventory(path: str | Path, source: Source, name: str | None = None, workspace: str | Path | None = None,
-                     **kwargs: object) -> tuple[Inventory, ImportReport, Path]:
-    """Read an inventory file and save it; on any error raise and leave the saved inventories as they were."""
-    inv, report = load_inventory(path, source, name=name, **kwargs)  # type: ignore[arg-type]
-    return inv, report, save_inventory(inv, workspace)
-
-
-def list_saved_inventories(workspace: str | Path | None = None) -> list[str]:
-    """Names of the saved inventories."""
-    folder = inventories_dir(workspace)
-    return sorted(p.stem for p in folder.glob("*.csv")) if folder.is_dir() else []
-
-
-def open_saved_inventory(name: str, source: Source, workspace: str | Path | None = None) -> Inventory:
-    """A saved inventory by name (raises NotFound with the saved names)."""
-    path = inventories_dir(workspace) / f"{slug(name)}.csv"
-    if not path.is_file():
-        known = ", ".join(list_saved_inventories(workspace)) or "none"
-        raise NotFound(f"no saved inventory {name!r} (saved: {known})")
-    return load_inventory(path, source, name=name)[0]
-
-
-def delete_saved_inventory(name: str, workspace: str | Path | None = None) -> None:
-    """Remove a saved inventory."""
-    path = inventories_dir(workspace) / f"{slug(name)}.csv"
-    if not path.is_file():
-        raise NotFound(f"no saved inventory {name!r}")
-    path.unlink()
-
-
-def load_costs(path: str | Path, source: Source, encoding: str | None = None) -> dict[str, float]:
-    """Costs per test method from a CSV/XLSX with columns ``test_method`` and ``cost``."""
-    p = Path(path)
-    if not p.is_file():
-        raise NotFound(f"no such cost file: {p}")
-    data = as_data(source)
-    table = read_table(p.read_bytes(), p.name, None, encoding)
-    pos, header = _find_header(table)
-    cols = [normalise_column(h) for h in header]
-    if "cost" not in cols:
-        raise DataError(Problem("no column headed 'cost'", Location(table.name, table.rows[pos][0])))
-    ti, ci = next(i for i, c in enumerate(cols) if c in ("test_method", "testmethod")), cols.index("cost")
-    m = matcher_for(data)
-    out: dict[str, float] = {}
-    problems: list[Problem] = []
-    for row_no, cells in table.rows[pos + 1 :]:
-        if not any(c.strip() for c in cells):
-            continue
-        name = unescape_cell(cells[ti].strip()) if ti < len(cells) else ""
-        raw = cells[ci].strip() if ci < len(cells) else ""
-        iri, how, cands = m.match(name)
-        if iri is None:
-            hint = f"closest: {', '.join(cands)}" if cands else None
-            problems.append(Problem(f"{name!r} matches no test method" if how == "none" else
-                                    f"{name!r} matches several test methods", Location(table.name, row_no, ti + 1,
-                                                                                      name, "test_method"), hint=hint))
-            continue
-        try:
-            cost = float(raw.replace(",", "."))
-            if not cost > 0:
-                raise ValueError
-        except ValueError:
-            problems.append(Problem(f"cost {raw!r} is not a positive number", Location(table.name, row_no, ci + 1,
-                                                                                        name, "cost")))
-            continue
-        out[iri] = cost
-    if problems:
-        raise DataError(problems)
-    return out

@@ -48,8 +48,9 @@ class Table:
     formula_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> formula text
 
 
-def read_table(data: bytes, filename: str, sheet: str | None = None, encoding: str | None = None,
-               header: str = "test_method") -> Table:
+def read_table(
+    data: bytes, filename: str, sheet: str | None = None, encoding: str | None = None, header: str = "test_method"
+) -> Table:
     """Read ``data`` (the bytes of ``filename``) into a :class:`Table`.
 
     ``.xlsx``/``.xlsm`` files are read with openpyxl (the first sheet with a ``header`` column,
@@ -59,8 +60,11 @@ def read_table(data: bytes, filename: str, sheet: str | None = None, encoding: s
     if lower.endswith((".xlsx", ".xlsm")):
         return _read_xlsx(data, filename, sheet, header)
     if lower.endswith(".xls"):
-        raise DataError(Problem("old Excel .xls files cannot be read", Location(filename),
-                                hint="save the file as .xlsx or as CSV UTF-8"))
+        raise DataError(
+            Problem(
+                "old Excel .xls files cannot be read", Location(filename), hint="save the file as .xlsx or as CSV UTF-8"
+            )
+        )
     if sheet:
         raise DataError(Problem("a sheet applies to .xlsx files only", Location(filename)))
     return _read_csv(data, filename, encoding)
@@ -142,8 +146,13 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None, header: str) -> Ta
         wb = load_workbook(io.BytesIO(data), data_only=False)
         wb_values = load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise DataError(Problem(f"not a readable .xlsx workbook ({type(exc).__name__})", Location(filename),
-                                hint="save it from Excel or LibreOffice as .xlsx, or as CSV UTF-8")) from None
+        raise DataError(
+            Problem(
+                f"not a readable .xlsx workbook ({type(exc).__name__})",
+                Location(filename),
+                hint="save it from Excel or LibreOffice as .xlsx, or as CSV UTF-8",
+            )
+        ) from None
     names = wb.sheetnames
     if sheet is not None:
         if sheet not in names:
@@ -159,12 +168,19 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None, header: str) -> Ta
             if chosen:
                 break
         if not chosen:
-            raise DataError(Problem(f"no sheet has a column headed {header!r} (sheets: {', '.join(names)})",
-                                    Location(filename), hint=f"put {header} in the first row of the sheet"))
+            raise DataError(
+                Problem(
+                    f"no sheet has a column headed {header!r} (sheets: {', '.join(names)})",
+                    Location(filename),
+                    hint=f"put {header} in the first row of the sheet",
+                )
+            )
     ws, ws_values = wb[chosen], wb_values[chosen]
     shown = f"{filename} (sheet {chosen!r})"
     table = Table(shown, [], None, chosen)
-    for r_idx, (row, row_values) in enumerate(zip(ws.iter_rows(), ws_values.iter_rows(values_only=True)), 1):
+    for r_idx, (row, row_values) in enumerate(
+        zip(ws.iter_rows(), ws_values.iter_rows(values_only=True), strict=False), 1
+    ):
         texts: list[str] = []
         for c_idx, cell in enumerate(row, 1):
             value = cell.value
@@ -176,8 +192,14 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None, header: str) -> Ta
                 if cached is None:
                     table.formula_cells[(r_idx, c_idx)] += " and no stored value"
                 else:
-                    table.warnings.append((r_idx, None, f"cell {ref}: the formula {str(value)!r} was replaced by "
-                                                        f"its stored value {_cell_text(cached)!r}"))
+                    table.warnings.append(
+                        (
+                            r_idx,
+                            None,
+                            f"cell {ref}: the formula {str(value)!r} was replaced by "
+                            f"its stored value {_cell_text(cached)!r}",
+                        )
+                    )
                     del table.formula_cells[(r_idx, c_idx)]
             else:
                 texts.append(_cell_text(value))
@@ -218,8 +240,8 @@ def write_xlsx(sheets: list[tuple[str, list[list[Any]]]]) -> bytes:
                 cell = ws.cell(row=r, column=c)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
                     cell.value = value
-                else:
-                    cell.value = escape_cell(value)
+                else:  # XML keeps no bare CR: write line breaks as LF before escaping
+                    cell.value = escape_cell(str(value).replace("\r\n", "\n").replace("\r", "\n"))
                     cell.data_type = "s"
     buf = io.BytesIO()
     wb.save(buf)

@@ -18,17 +18,20 @@ methods (see :mod:`graph.coverage_rules`), so:
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
+from .coverage_data import paused_gc
 from .coverage_report import (
     CoverageReport,
     RiskChange,
     Source,
     WhatIf,
     as_data,
+    check_taxonomy,
     compare_reports,
     compute_coverage,
     inventory_items,
@@ -41,8 +44,10 @@ from .inventory import inventory_from_tests, matcher_for, resolve_tests
 from .inventory_model import Inventory, InventoryEntry
 
 GUARANTEE_K = "greedy: at least 1 - 1/e (63 %) of the optimal gap reduction (monotone submodular objective)"
-GUARANTEE_COST = ("best of cost-benefit greedy, plain greedy and best single method: at least (1 - 1/e)/2 (32 %) "
-                  "of the optimal gap reduction within the budget")
+GUARANTEE_COST = (
+    "best of cost-benefit greedy, plain greedy and best single method: at least (1 - 1/e)/2 (32 %) "
+    "of the optimal gap reduction within the budget"
+)
 EXACT_NODE_LIMIT = 200_000  # exact=True
 AUTO_NODE_LIMIT = 20_000  # exact=None: try, then fall back to greedy
 
@@ -111,6 +116,7 @@ def _empty(name: str = "empty") -> Inventory:
     return Inventory(name)
 
 
+@paused_gc()
 def plan(
     source: Source,
     inventory: Inventory | None = None,
@@ -144,7 +150,7 @@ def plan(
     data = as_data(source)
     base_inv = inventory if inventory is not None else _empty()
     model, keys = inventory_items(model_for(data), base_inv, statuses)
-    compute_coverage(data, base_inv, taxonomy, statuses)  # validates the taxonomy
+    check_taxonomy(data, taxonomy)
     scope = scope_indexes(data, model, taxonomy)
     cost_of: dict[str, float] = {}
     if costs:
@@ -170,7 +176,14 @@ def plan(
     notes: list[str] = []
     chosen: list[str] | None = None
     algorithm, guarantee, optimal = "", "", False
-    if exact is not False and cands:
+    if not cands:
+        chosen, algorithm, guarantee, optimal = (
+            [],
+            "none needed: no catalogue test method reduces the gap",
+            "optimal",
+            True,
+        )
+    elif exact is not False:
         limit = EXACT_NODE_LIMIT if exact else AUTO_NODE_LIMIT
         chosen, nodes = _branch_and_bound(inc, cands, budget, bool(costs), limit)
         if chosen is not None:
@@ -180,23 +193,38 @@ def plan(
             raise AiriskError(f"the exact search passed {limit} nodes; use the greedy planner")
         else:
             notes.append(f"exact search stopped after {limit} nodes; greedy used")
-    if chosen is None:
+    if chosen is None and cands:
         if costs:
             chosen, algorithm = _budgeted(model, keys, scope, cands, budget)
             guarantee = GUARANTEE_COST
         else:
             chosen = _greedy(Incremental(model, set(keys), scope), cands, int(budget), None)
             algorithm, guarantee = "greedy (lazy evaluation)", GUARANTEE_K
-        chosen = chosen or []
+    chosen = chosen or []
     steps, before, after = _steps(model, keys, scope, _order(model, keys, scope, chosen), cost_of, bool(costs))
     return Plan(
-        steps, before, after, float(budget), sum(s.cost for s in steps), algorithm, guarantee, optimal, len(cands),
-        inventory.name if inventory else None, taxonomy, notes,
+        steps,
+        before,
+        after,
+        float(budget),
+        sum(s.cost for s in steps),
+        algorithm,
+        guarantee,
+        optimal,
+        len(cands),
+        inventory.name if inventory else None,
+        taxonomy,
+        notes,
     )
 
 
-def _greedy(inc: Incremental, cands: dict[str, tuple[float, float]], budget: float,
-            cost_budget: float | None, by_ratio: bool = False) -> list[str]:
+def _greedy(
+    inc: Incremental,
+    cands: dict[str, tuple[float, float]],
+    budget: float,
+    cost_budget: float | None,
+    by_ratio: bool = False,
+) -> list[str]:
     """Lazy greedy: ``budget`` picks (cardinality), or until ``cost_budget`` is spent."""
     heap = [(-(g / c if by_ratio else g), iri) for iri, (g, c) in cands.items()]
     heapq.heapify(heap)
@@ -220,8 +248,9 @@ def _greedy(inc: Incremental, cands: dict[str, tuple[float, float]], budget: flo
     return chosen
 
 
-def _budgeted(model: Model, keys: set[str], scope: list[int], cands: dict[str, tuple[float, float]],
-              budget: float) -> tuple[list[str], str]:
+def _budgeted(
+    model: Model, keys: set[str], scope: list[int], cands: dict[str, tuple[float, float]], budget: float
+) -> tuple[list[str], str]:
     options = {
         "cost-benefit greedy": _greedy(Incremental(model, set(keys), scope), cands, 0, budget, by_ratio=True),
         "greedy by gain": _greedy(Incremental(model, set(keys), scope), cands, 0, budget),
@@ -238,8 +267,13 @@ def _value(model: Model, keys: set[str], scope: list[int], chosen: list[str]) ->
     return before - model.gap(model.evaluate(keys | set(chosen)), scope)
 
 
-def _branch_and_bound(inc: Incremental, cands: dict[str, tuple[float, float]], budget: float,
-                      with_costs: bool, limit: int = EXACT_NODE_LIMIT) -> tuple[list[str] | None, int]:
+def _branch_and_bound(
+    inc: Incremental,
+    cands: dict[str, tuple[float, float]],
+    budget: float,
+    with_costs: bool,
+    limit: int = EXACT_NODE_LIMIT,
+) -> tuple[list[str] | None, int]:
     """The optimal set, or None past the node limit."""
     order = sorted(cands, key=lambda i: (-cands[i][0], i))
     gains = [cands[i][0] for i in order]
@@ -305,31 +339,40 @@ def _order(model: Model, keys: set[str], scope: list[int], chosen: list[str]) ->
     return out
 
 
-def _steps(model: Model, keys: set[str], scope: list[int], chosen: list[str], cost_of: dict[str, float],
-           with_costs: bool) -> tuple[list[PlanStep], float, float]:
+def _steps(
+    model: Model, keys: set[str], scope: list[int], chosen: list[str], cost_of: dict[str, float], with_costs: bool
+) -> tuple[list[PlanStep], float, float]:
+    """Per-step gains and changed risks (incremental), and the exact gap before and after (full evaluation)."""
     data = model.data
-    current = set(keys)
-    scores = model.evaluate(current)
-    before = gap = model.gap(scores, scope)
+    inc = Incremental(model, set(keys), scope)
+    live = inc.in_scope
+    before = model.gap(model.evaluate(keys), scope)
     steps: list[PlanStep] = []
+    cumulative = 0.0
     for iri in chosen:
-        current.add(iri)
-        new = model.evaluate(current)
-        new_gap = model.gap(new, scope)
-        live = [i for i in scope if model.applicable[i]]
-        curie = [data.risks[model.iris[i]].curie for i in range(len(model.iris))]
+        _, _, new_score = inc.changes(iri)
+        changed = sorted(i for i in new_score if live[i])
+        old = {i: inc.score[i] for i in changed}
+        gain = sum(model.weight[i] * (new_score[i] - old[i]) for i in changed)
+        cumulative += gain
         t = data.tests[iri]
         steps.append(
             PlanStep(
-                t.id, iri, t.label, t.method_type, cost_of.get(iri, 1.0) if with_costs else 1.0, gap - new_gap,
-                before - new_gap,
-                tuple(curie[i] for i in live if scores.score[i] <= EPS < new.score[i]),
-                tuple(curie[i] for i in live if scores.score[i] < 1 - EPS <= new.score[i]),
-                tuple(curie[i] for i in live if new.score[i] > scores.score[i] + EPS),
+                t.id,
+                iri,
+                t.label,
+                t.method_type,
+                cost_of.get(iri, 1.0) if with_costs else 1.0,
+                gain,
+                cumulative,
+                tuple(model.curies[i] for i in changed if old[i] <= EPS < new_score[i]),
+                tuple(model.curies[i] for i in changed if old[i] < 1 - EPS <= new_score[i]),
+                tuple(model.curies[i] for i in changed if new_score[i] > old[i] + EPS),
             )
         )
-        scores, gap = new, new_gap
-    return steps, before, gap
+        inc.add(iri)
+    after = model.gap(model.evaluate(set(keys) | set(chosen)), scope)
+    return steps, before, after
 
 
 def what_if(
@@ -347,15 +390,26 @@ def what_if(
     base = inventory if inventory is not None else _empty()
     names = list(add)
     extra = inventory_from_tests(data, names, base.name)
-    entries = [InventoryEntry(e.test_method, 0, e.test_iri, e.test_id, e.name, "planned", matched_by="id",
-                              method_type=e.method_type,
-                              cells={"test_method": e.test_method, "status": "planned"})
-               for e in extra.entries]
+    entries = [
+        InventoryEntry(
+            e.test_method,
+            0,
+            e.test_iri,
+            e.test_id,
+            e.name,
+            "planned",
+            matched_by="id",
+            method_type=e.method_type,
+            cells={"test_method": e.test_method, "status": "planned"},
+        )
+        for e in extra.entries
+    ]
     if statuses is not None:
         statuses = list(statuses) + ["planned"]
     after_inv = base.with_entries(entries)
     before: CoverageReport = compute_coverage(data, base, taxonomy, statuses)
     after: CoverageReport = compute_coverage(data, after_inv, taxonomy, statuses)
     changes: list[RiskChange] = compare_reports(before, after)
-    return WhatIf(before, after, [e.test_id or e.test_method for e in entries], before.gap_total - after.gap_total,
-                  changes)
+    return WhatIf(
+        before, after, [e.test_id or e.test_method for e in entries], before.gap_total - after.gap_total, changes
+    )

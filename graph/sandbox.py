@@ -114,7 +114,9 @@ def _run_in_thread(kg: KnowledgeGraph, text: str, form: str, timeout_s: float, m
             elif form in ("CONSTRUCT", "DESCRIBE"):
                 triples = kg.store.construct(text)
                 rows = [{"subject": s, "predicate": p, "object": o} for s, p, o in triples]
-                box["result"] = GuardedResult(form, ["subject", "predicate", "object"], rows[:max_rows], None, len(rows) > max_rows)
+                box["result"] = GuardedResult(
+                    form, ["subject", "predicate", "object"], rows[:max_rows], None, len(rows) > max_rows
+                )
             else:
                 res = kg.store.select(text)
                 box["result"] = GuardedResult(form, res.vars, res.rows[:max_rows], None, len(res.rows) > max_rows)

@@ -22,7 +22,9 @@ from ..namespaces import CODE_RE, entity_iri, risk_iri, scheme_iri
 from ..yamlpos import PosDict, PosList
 from .common import (
     IMPORT_PREFIXES,
+    C,
     ImportResult,
+    P,
     Problems,
     SourceInfo,
     Triples,
@@ -39,8 +41,6 @@ from .common import (
     slug,
     source_record,
     url_term,
-    P,
-    C,
 )
 from .context import Context
 
@@ -90,16 +90,22 @@ def _collect(doc: PosDict, problems: Problems) -> dict[str, dict[str, PosDict]]:
                     raise DataError(f"item {i + 1} of {key!r} is not a mapping", Location(box.file, line, col))
                 ident = item.get("id")
                 if not isinstance(ident, str) or not CODE_RE.match(ident):
-                    raise DataError(f"{kind} without a valid 'id' (got {ident!r})", item.loc("id" if "id" in item else None))
+                    raise DataError(
+                        f"{kind} without a valid 'id' (got {ident!r})", item.loc("id" if "id" in item else None)
+                    )
                 if not isinstance(item.get("name"), str) or not item["name"].strip():
                     raise DataError(f"{kind} {ident} has no 'name'", item.loc(None, ident))
                 declared = item.get("object-type")
                 if isinstance(declared, str) and declared != kind:
-                    problems.warn(f"listed under {key!r} but its object-type is {declared!r}", item.loc("object-type", ident))
+                    problems.warn(
+                        f"listed under {key!r} but its object-type is {declared!r}", item.loc("object-type", ident)
+                    )
                 if ident in found[kind]:
                     first = found[kind][ident]
                     if kind == "technique":  # the same technique in several matrices: merge its tactics
-                        merged = list(_ids(first.get("tactics"))) + [t for t in _ids(item.get("tactics")) if t not in _ids(first.get("tactics"))]
+                        merged = list(_ids(first.get("tactics"))) + [
+                            t for t in _ids(item.get("tactics")) if t not in _ids(first.get("tactics"))
+                        ]
                         first["tactics"] = merged
                     continue
                 found[kind][ident] = item
@@ -207,7 +213,9 @@ def import_atlas(path: Path, name: str, ctx: Context, display: str | None = None
         broader: list[str] = []
         if parent is not None:
             if not isinstance(parent, str) or parent not in techniques:
-                problems.error(f"sub-technique of {parent!r}, which the file does not define", item.loc("subtechnique-of", ident))
+                problems.error(
+                    f"sub-technique of {parent!r}, which the file does not define", item.loc("subtechnique-of", ident)
+                )
                 continue
             broader = [parent]
             counts["sub-techniques"] += 1
@@ -215,7 +223,10 @@ def import_atlas(path: Path, name: str, ctx: Context, display: str | None = None
             counts["techniques"] += 1
             for tac in _ids(item.get("tactics")):
                 if tac not in known_tactics:
-                    problems.error(f"refers to tactic {tac!r}, which neither the file nor the curated data defines", item.loc("tactics", ident))
+                    problems.error(
+                        f"refers to tactic {tac!r}, which neither the file nor the curated data defines",
+                        item.loc("tactics", ident),
+                    )
                 broader.append(tac)
             if not broader:
                 problems.warn("technique lists no tactic; imported as a top concept", item.loc(None, ident))
@@ -277,7 +288,11 @@ def _mitigations(
         t.text(m, P["description"], _text(item, "description", ident))
         t.add(m, P["source"], t.source)
         t.add(m, P["page"], url_term(f"{SITE}/mitigations/{ident}"))
-        categories = [c for c in (item.get("category") or []) if isinstance(c, str)] if isinstance(item.get("category"), list) else []
+        categories = (
+            [c for c in (item.get("category") or []) if isinstance(c, str)]
+            if isinstance(item.get("category"), list)
+            else []
+        )
         if isinstance(item.get("category"), str):
             categories = [item["category"]]
         category = categories[0] if categories else "Uncategorised"
@@ -294,13 +309,19 @@ def _mitigations(
         if not isinstance(uses, list) or not uses:
             problems.warn("mitigation lists no techniques", item.loc(None, ident))
             continue
+        seen: set[str] = set()
         for i, use in enumerate(uses):
             tid = use.get("id") if isinstance(use, dict) else use if isinstance(use, str) else None
             line = uses.item_pos[i][0] if isinstance(uses, PosList) else None
             if not isinstance(tid, str) or tid not in techniques:
-                problems.error(f"refers to technique {tid!r}, which the file does not define", Location(shown, line, None, ident, "techniques"))
+                problems.error(
+                    f"refers to technique {tid!r}, which the file does not define",
+                    Location(shown, line, None, ident, "techniques"),
+                )
                 continue
-            note = check_text(use.get("use"), Location(shown, line, None, ident, "use")) if isinstance(use, dict) else None
+            note = (
+                check_text(use.get("use"), Location(shown, line, None, ident, "use")) if isinstance(use, dict) else None
+            )
             t.claim(
                 m,
                 ar("mitigatesRisk"),
@@ -308,7 +329,14 @@ def _mitigations(
                 note=note or f"ATLAS lists {ident} as a mitigation of {tid}.",
                 locator=f"{shown}:{line}" if line else None,
             )
-            links += 1
+            if tid in seen:  # listed twice: one link, whose evidence keeps both texts
+                problems.warn(
+                    f"lists technique {tid} twice; imported as one link",
+                    Location(shown, line, None, ident, "techniques"),
+                )
+            else:
+                seen.add(tid)
+                links += 1
     for category in sorted(types):
         mt = iri(str(entity_iri("mitigation_type", "atlas-" + slug(category))))
         for cls in (ar("MitigationType"), C["Concept"]):
@@ -361,12 +389,19 @@ def _case_studies(
             if not isinstance(tid, str):
                 continue
             if tid not in techniques:
-                problems.error(f"procedure step {i + 1} uses technique {tid!r}, which the file does not define", step.loc("technique", ident))
+                problems.error(
+                    f"procedure step {i + 1} uses technique {tid!r}, which the file does not define",
+                    step.loc("technique", ident),
+                )
                 continue
             if tid in done:
                 continue
             done.add(tid)
-            desc = check_text(step.get("description"), step.loc("description", ident)) if isinstance(step.get("description"), str) else None
+            desc = (
+                check_text(step.get("description"), step.loc("description", ident))
+                if isinstance(step.get("description"), str)
+                else None
+            )
             t.claim(
                 cs,
                 ar("documentsRisk"),
@@ -377,11 +412,12 @@ def _case_studies(
             links += 1
             tac = step.get("tactic")
             if isinstance(tac, str) and tac not in tactics:
-                problems.warn(f"procedure step {i + 1} names tactic {tac!r}, which is not defined", step.loc("tactic", ident))
+                problems.warn(
+                    f"procedure step {i + 1} names tactic {tac!r}, which is not defined", step.loc("tactic", ident)
+                )
     return {"case studies": len(items), "case-study links": links}
 
 
 def _shorten(text: str, limit: int = 600) -> str:
     text = re.sub(r"\s+", " ", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-

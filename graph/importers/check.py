@@ -58,7 +58,8 @@ CHECKS: list[tuple[str, str]] = [
     (
         "evidence names a triple that the import does not assert",
         """SELECT ?x WHERE {
-             GRAPH <urn:x-import> { ?x a ar:Evidence ; owl:annotatedSource ?s ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o }
+             GRAPH <urn:x-import> { ?x a ar:Evidence ; owl:annotatedSource ?s ; owl:annotatedProperty ?p ;
+                                         owl:annotatedTarget ?o }
              FILTER NOT EXISTS { GRAPH <urn:x-import> { ?s ?p ?o } } }""",
     ),
     (
@@ -71,7 +72,8 @@ CHECKS: list[tuple[str, str]] = [
     ),
     (
         "evidence has no source",
-        """SELECT ?x WHERE { GRAPH <urn:x-import> { ?x a ar:Evidence } FILTER NOT EXISTS { ?x dcterms:source ?src } }""",
+        """SELECT ?x WHERE { GRAPH <urn:x-import> { ?x a ar:Evidence }
+             FILTER NOT EXISTS { ?x dcterms:source ?src } }""",
     ),
     (
         "link points to an entity of the wrong kind",
@@ -85,20 +87,23 @@ CHECKS: list[tuple[str, str]] = [
     (
         "test method needs exactly one method type, and a risk or capability link unless flagged unlinked",
         """SELECT ?x WHERE {
-             { SELECT ?x (COUNT(DISTINCT ?t) AS ?nt) WHERE { GRAPH <urn:x-import> { ?x a ar:TestMethod } OPTIONAL { ?x ar:methodType ?t } } GROUP BY ?x }
+             { SELECT ?x (COUNT(DISTINCT ?t) AS ?nt) WHERE {
+                 GRAPH <urn:x-import> { ?x a ar:TestMethod } OPTIONAL { ?x ar:methodType ?t } } GROUP BY ?x }
              FILTER (?nt != 1 || (NOT EXISTS { ?x ar:assessesRisk|ar:measuresCapability ?any }
                                   && NOT EXISTS { ?x ar:linkStatus "unlinked" })) }""",
     ),
     (
         "mitigation needs exactly one mitigation type",
         """SELECT ?x WHERE {
-             { SELECT ?x (COUNT(DISTINCT ?t) AS ?nt) WHERE { GRAPH <urn:x-import> { ?x a ar:Mitigation } OPTIONAL { ?x ar:mitigationType ?t } } GROUP BY ?x }
+             { SELECT ?x (COUNT(DISTINCT ?t) AS ?nt) WHERE {
+                 GRAPH <urn:x-import> { ?x a ar:Mitigation } OPTIONAL { ?x ar:mitigationType ?t } } GROUP BY ?x }
              FILTER (?nt != 1) }""",
     ),
     (
         "source needs one title",
         """SELECT ?x WHERE {
-             { SELECT ?x (COUNT(?t) AS ?n) WHERE { GRAPH <urn:x-import> { ?x a ar:Source } OPTIONAL { ?x dcterms:title ?t } } GROUP BY ?x }
+             { SELECT ?x (COUNT(?t) AS ?n) WHERE {
+                 GRAPH <urn:x-import> { ?x a ar:Source } OPTIONAL { ?x dcterms:title ?t } } GROUP BY ?x }
              FILTER (?n != 1) }""",
     ),
 ]
@@ -119,8 +124,14 @@ def _context_quads(ctx: Context) -> list[ox.Quad]:
         quads.append(ox.Quad(ox.NamedNode(scheme), _TYPE, ox.NamedNode(str(AR.Taxonomy))))
     for iri in ctx.other_concepts:
         quads.append(ox.Quad(ox.NamedNode(iri), _TYPE, ox.NamedNode(str(AR.RiskCategory))))
-    kinds = {"MethodType": "method_type", "MitigationType": "mitigation_type", "Capability": "capability",
-             "Source": "source", "Organisation": "organisation", "Mitigation": "mitigation"}
+    kinds = {
+        "MethodType": "method_type",
+        "MitigationType": "mitigation_type",
+        "Capability": "capability",
+        "Source": "source",
+        "Organisation": "organisation",
+        "Mitigation": "mitigation",
+    }
     for cls, kind in kinds.items():
         for ident in ctx.ids.get(cls, set()):
             quads.append(ox.Quad(ox.NamedNode(str(entity_iri(kind, ident))), _TYPE, ox.NamedNode(str(AR[cls]))))
@@ -129,6 +140,8 @@ def _context_quads(ctx: Context) -> list[ox.Quad]:
     return quads
 
 
+_ENTITIES = """SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH <urn:x-import> { ?s a ?c }
+    FILTER (STRSTARTS(STR(?c), "https://w3id.org/airisk/ontology#")) } GROUP BY ?c"""
 _CLAIMS = f"""SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {CLAIM_PROPERTIES} }} GRAPH <urn:x-import> {{ ?s ?p ?o }} }}"""
 _EVIDENCED = """SELECT ?s ?p ?o WHERE { GRAPH <urn:x-import> {
     ?ax owl:annotatedSource ?s ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ; dcterms:source ?src } }"""
@@ -153,6 +166,10 @@ def check_import(result: ImportResult, ctx: Context) -> list[Problem]:
         raise DataError(f"internal error: the import produced invalid N-Triples ({exc})") from None
     # curated entities are only typed here when the import does not describe them itself
     store.extend([ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in _context_quads(ctx)])
+    result.entities = {
+        sol["c"].value.rsplit("#", 1)[-1]: int(sol["n"].value)
+        for sol in store.query(_ENTITIES, use_default_graph_as_union=True)  # type: ignore[union-attr]
+    }
     problems: list[Problem] = []
     for message, query in CHECKS:
         for sol in store.query(_PREFIXES + query, use_default_graph_as_union=True):  # type: ignore[union-attr]
@@ -166,7 +183,10 @@ def check_import(result: ImportResult, ctx: Context) -> list[Problem]:
             problems.append(Problem(f"{message}{extra}", Location(result.source.file, record=subject), check="import"))
     for subj, prop, obj in _unevidenced(store):
         problems.append(
-            Problem(f"link {prop} {obj} has no evidence node citing a source", Location(result.source.file, record=subj),
-                    check="import")
+            Problem(
+                f"link {prop} {obj} has no evidence node citing a source",
+                Location(result.source.file, record=subj),
+                check="import",
+            )
         )
     return problems

@@ -267,6 +267,8 @@ class ImportResult:
     source: SourceInfo
     problems: list[Problem] = field(default_factory=list)
     prefixes: dict[str, str] = field(default_factory=dict)
+    #: ``ar:`` class local name -> how many subjects the import graph types with it (set by the check)
+    entities: dict[str, int] = field(default_factory=dict)
 
     @property
     def graph(self) -> str:
@@ -367,7 +369,9 @@ def decode_text(data: bytes, name: str, what: str) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise DataError(f"not UTF-8 text ({exc.reason} at byte {exc.start}); {what} expected", Location(name, line)) from None
+        raise DataError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start}); {what} expected", Location(name, line)
+        ) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise DataError(f"binary data (a NUL byte); {what} expected", Location(name, line))

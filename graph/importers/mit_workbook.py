@@ -25,9 +25,9 @@ from typing import Any
 from ..errors import DataError, Location
 from ..namespaces import risk_iri
 from .common import (
-    C,
     IMPORT_PREFIXES,
     MAX_TEXT_CHARS,
+    C,
     ImportResult,
     P,
     Problems,
@@ -52,6 +52,9 @@ MAX_ROWS = 200_000
 MAX_COLUMNS = 500
 MAX_UNZIPPED = 512 * 1024 * 1024
 MAX_RATIO = 200
+#: Longest text accepted in one cell. Excel stores at most 32,767 characters in a cell (and openpyxl
+#: cuts longer text to that length when reading), so a longer cell cannot be read faithfully.
+MAX_CELL_CHARS = min(MAX_TEXT_CHARS, 32_000)
 
 #: normalised header -> our column key
 COLUMNS = {
@@ -126,7 +129,9 @@ def _open_workbook(data: bytes, shown: str) -> Any:
         if info.file_size > MAX_UNZIPPED or total > MAX_UNZIPPED:
             raise DataError(f"the workbook unpacks to more than {MAX_UNZIPPED} bytes (a zip bomb?)", where)
         if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1_000_000:
-            raise DataError(f"part {info.filename} is compressed {info.file_size // info.compress_size}:1 (a zip bomb?)", where)
+            raise DataError(
+                f"part {info.filename} is compressed {info.file_size // info.compress_size}:1 (a zip bomb?)", where
+            )
     import openpyxl
 
     try:
@@ -134,7 +139,16 @@ def _open_workbook(data: bytes, shown: str) -> Any:
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of error for a damaged workbook
-        raise DataError(f"cannot read the workbook ({type(exc).__name__}: {exc})", where) from None
+        raise DataError(f"cannot read the workbook ({_describe(exc)})", where) from None
+
+
+def _describe(exc: BaseException) -> str:
+    """One line naming an exception and its cause (defusedxml's EntitiesForbidden, say)."""
+    text = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+    cause = exc.__cause__ or exc.__context__
+    if cause is not None and cause is not exc:
+        text += f"; caused by {type(cause).__name__}: {' '.join(str(cause).split())}"
+    return text[:500]
 
 
 def _rows(ws: Any, sheet: Sheet, min_row: int = 1, max_row: int | None = None) -> Any:
@@ -146,15 +160,16 @@ def _rows(ws: Any, sheet: Sheet, min_row: int = 1, max_row: int | None = None) -
             if len(row) > MAX_COLUMNS:
                 raise DataError(f"the row has more than {MAX_COLUMNS} columns", sheet.where(r))
             for c, value in enumerate(row):
-                if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+                if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
                     raise DataError(
-                        f"cell text is too long: {len(value)} characters (limit {MAX_TEXT_CHARS})", sheet.where(r, col=c)
+                        f"cell text is too long: {len(value)} characters (limit {MAX_CELL_CHARS})",
+                        sheet.where(r, col=c),
                     )
             yield r, list(row)
     except DataError:
         raise
     except Exception as exc:
-        raise DataError(f"cannot read the sheet ({type(exc).__name__}: {exc})", sheet.where(min_row)) from None
+        raise DataError(f"cannot read the sheet ({_describe(exc)})", sheet.where(min_row)) from None
 
 
 def _find_header(ws: Any, sheet: Sheet, wanted: dict[str, str], required: tuple[str, ...]) -> bool:
@@ -207,15 +222,26 @@ def _meta(wb: Any, shown: str) -> tuple[str, str, str, str]:
 
 def _papers(wb: Any, shown: str, problems: Problems) -> dict[str, dict[str, str]]:
     """Paper metadata from the "Included resources" sheet, by Paper_ID."""
-    wanted = {"paperid": "paper_id", "quickref": "quickref", "title": "title", "authorsfull": "authors",
-              "year": "year", "doi": "doi", "url": "url", "itemtype": "item_type"}
+    wanted = {
+        "paperid": "paper_id",
+        "quickref": "quickref",
+        "title": "title",
+        "authorsfull": "authors",
+        "year": "year",
+        "doi": "doi",
+        "url": "url",
+        "itemtype": "item_type",
+    }
     out: dict[str, dict[str, str]] = {}
     for ws in wb.worksheets:
         if "included" not in ws.title.lower():
             continue
         sheet = Sheet(shown, ws.title)
         if not _find_header(ws, sheet, wanted, ("paper_id", "title")):
-            problems.warn("no header row with Paper_ID and Title; paper metadata not read", Location(f"{shown}: sheet '{ws.title}'"))
+            problems.warn(
+                "no header row with Paper_ID and Title; paper metadata not read",
+                Location(f"{shown}: sheet '{ws.title}'"),
+            )
             return out
         for _r, row in _rows(ws, sheet, sheet.header_row + 1):
             pid = _paper_id(_cell(row, sheet, "paper_id"))
@@ -250,7 +276,9 @@ def import_mit_workbook(path: Path, name: str, ctx: Context, display: str | None
 
 def _read(wb: Any, path: Path, data: bytes, name: str, ctx: Context, shown: str) -> ImportResult:
     problems = Problems()
-    candidates = sorted(wb.worksheets, key=lambda ws: ("database" not in ws.title.lower(), "explainer" in ws.title.lower()))
+    candidates = sorted(
+        wb.worksheets, key=lambda ws: ("database" not in ws.title.lower(), "explainer" in ws.title.lower())
+    )
     sheet = None
     for ws in candidates:
         s = Sheet(shown, ws.title)
@@ -265,7 +293,9 @@ def _read(wb: Any, path: Path, data: bytes, name: str, ctx: Context, shown: str)
             Location(shown),
         )
     if "mit" not in ctx.schemes or "mit-causal" not in ctx.schemes:
-        raise DataError("the curated data has no 'mit' and 'mit-causal' taxonomies to link the entries to", Location(shown))
+        raise DataError(
+            "the curated data has no 'mit' and 'mit-causal' taxonomies to link the entries to", Location(shown)
+        )
     version, licence, basis, cite = _meta(wb, shown)
     papers = _papers(wb, shown, problems)
     info = SourceInfo(
@@ -282,8 +312,19 @@ def _read(wb: Any, path: Path, data: bytes, name: str, ctx: Context, shown: str)
     )
     t = Triples(name)
     source_record(t, info)
-    counts = {k: 0 for k in ("risk entries", "with a domain", "with a sub-domain", "excluded from the domain taxonomy",
-                             "causal codes", "source documents", "additional-evidence rows (not imported)", "rows not read")}
+    counts = {
+        k: 0
+        for k in (
+            "risk entries",
+            "with a domain",
+            "with a sub-domain",
+            "excluded from the domain taxonomy",
+            "causal codes",
+            "source documents",
+            "additional-evidence rows (not imported)",
+            "rows not read",
+        )
+    }
     entries: dict[str, tuple[int, list[Any]]] = {}
     first_row: dict[str, int] = {}
     paper_titles: dict[str, str] = {}
@@ -305,7 +346,9 @@ def _read(wb: Any, path: Path, data: bytes, name: str, ctx: Context, shown: str)
             counts["additional-evidence rows (not imported)"] += 1
             continue
         if level not in ("riskcategory", "risksubcategory", ""):
-            problems.warn(f"unknown category level {_cell(row, sheet, 'level')!r}; row not read", sheet.where(r, "level"))
+            problems.warn(
+                f"unknown category level {_cell(row, sheet, 'level')!r}; row not read", sheet.where(r, "level")
+            )
             counts["rows not read"] += 1
             continue
         if level == "" and not any(_cell(row, sheet, k) is not None for k in ("domain", "subdomain", *CAUSAL)):
@@ -324,13 +367,17 @@ def _read(wb: Any, path: Path, data: bytes, name: str, ctx: Context, shown: str)
             while f"{ev}~{n}" in entries:
                 n += 1
             key = f"{ev}~{n}"
-            problems.warn(f"duplicate Ev_ID {ev!r} (also row {first_row[ev]}); imported as {key!r}", sheet.where(r, "ev_id"))
+            problems.warn(
+                f"duplicate Ev_ID {ev!r} (also row {first_row[ev]}); imported as {key!r}", sheet.where(r, "ev_id")
+            )
         first_row.setdefault(ev, r)
         entries[key] = (r, row)
     if missing_id:
         _report_missing_ids(path, sheet, missing_id, problems)
     if not entries:
-        raise DataError("the AI Risk Database sheet has no risk entries that could be read", sheet.where(sheet.header_row))
+        raise DataError(
+            "the AI Risk Database sheet has no risk entries that could be read", sheet.where(sheet.header_row)
+        )
 
     for pid in sorted(set(paper_titles) | set(quickref_paper.values()), key=int):
         meta = papers.get(pid, {})
@@ -341,7 +388,12 @@ def _read(wb: Any, path: Path, data: bytes, name: str, ctx: Context, shown: str)
         _entry(t, key, r, row, sheet, ctx, problems, counts, quickref_paper, entries)
     problems.raise_errors()
     return ImportResult(
-        kind=KIND, name=name, ntriples=t.ntriples(), counts=counts, source=info, problems=problems.items,
+        kind=KIND,
+        name=name,
+        ntriples=t.ntriples(),
+        counts=counts,
+        source=info,
+        problems=problems.items,
         prefixes={"mit-entry": IMPORT_PREFIXES["mit-entry"], "mit-doc": IMPORT_PREFIXES["mit-doc"]},
     )
 
@@ -359,7 +411,9 @@ def _report_missing_ids(path: Path, sheet: Sheet, rows: list[int], problems: Pro
         try:
             ws = wb[sheet.name]
             wanted = set(rows)
-            for r, row in enumerate(ws.iter_rows(min_row=min(rows), max_row=max(rows), values_only=True), start=min(rows)):
+            for r, row in enumerate(
+                ws.iter_rows(min_row=min(rows), max_row=max(rows), values_only=True), start=min(rows)
+            ):
                 if r in wanted and col < len(row) and isinstance(row[col], str) and row[col].startswith("="):
                     formulas[r] = row[col]
         finally:
@@ -437,8 +491,13 @@ def _entry(
             problems.warn(f"code {prefix}:{code} is not in the curated taxonomy; link not made", sheet.where(r, col))
             return
         header = sheet.headers[sheet.columns[col]] or col
-        t.claim(e, ar("classifiedAs"), iri(target), note=f"{header}: {text}",
-                locator=f"sheet '{sheet.name}' cell {_letter(sheet.columns[col] + 1)}{r}")
+        t.claim(
+            e,
+            ar("classifiedAs"),
+            iri(target),
+            note=f"{header}: {text}",
+            locator=f"sheet '{sheet.name}' cell {_letter(sheet.columns[col] + 1)}{r}",
+        )
 
     domain_text = _text(_cell(row, sheet, "domain"))
     sub_text = _text(_cell(row, sheet, "subdomain"))
@@ -486,17 +545,18 @@ def _causal(value: Any, dim: str, ctx: Context) -> str | None:
         text = str(value)
         m = _CAUSAL.match(text)
         number, label = (m.group(1), m.group(2).strip()) if m else ("", text.strip())
-    labels = {
-        lab.lower(): code
+    by_code = {
+        code: lab
         for (prefix, code, lab) in ctx.concepts.values()
         if prefix == "mit-causal" and code.startswith(dim + ".")
     }
     if number:
         code = f"{dim}.{number}"
-        if code not in {c for c in labels.values()}:
-            return "not-coded" if label.lower().startswith("not coded") or number == "4" else f"!{dim} code {number} is not in the curated mit-causal taxonomy"
-        curated = next(lab for lab, c in labels.items() if c == code)
-        if label and label.lower() != curated:
-            return f"!{dim} code {number} is '{curated}' in the curated taxonomy but the cell says {label!r}"
+        if code not in by_code:
+            if label.lower().startswith("not coded") or number == "4":
+                return "not-coded"
+            return f"!{dim} code {number} is not in the curated mit-causal taxonomy"
+        if label and label.lower() != by_code[code].lower():
+            return f"!{dim} code {number} is '{by_code[code]}' in the curated taxonomy but the cell says {label!r}"
         return code
-    return labels.get(label.lower())
+    return next((code for code, lab in by_code.items() if lab.lower() == label.lower()), None)

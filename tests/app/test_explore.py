@@ -6,6 +6,7 @@ import pytest
 
 from graph import explore
 from graph.errors import NotFound
+
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
@@ -23,13 +24,19 @@ def test_search_ranks_exact_code_first_and_finds_aliases(app_kg) -> None:  # typ
 
 def test_search_text_cannot_break_the_query(app_kg) -> None:  # type: ignore[no-untyped-def]
     assert explore.search(app_kg, '") } SELECT * WHERE { ?s ?p ?o } #') == []
-    assert [h.curie for h in explore.search(app_kg, "<img")] == ["test:hostile"]
-    assert explore.search(app_kg, "<img")[0].label == HOSTILE
+    hits = explore.search(app_kg, "<img")
+    assert [h.curie for h in hits] == ["test:hostile", "nist600:2.2"]  # name first, then name containing it
+    assert hits[0].label == HOSTILE
 
 
 def test_risk_entity_page(app_kg) -> None:  # type: ignore[no-untyped-def]
     v = explore.entity(app_kg, "mit:4.2")
-    assert (v.kind, v.label, v.taxonomy, v.severity) == ("risk", "Weapons and cyberattacks", "Fixture domain taxonomy", 5)
+    assert (v.kind, v.label, v.taxonomy, v.severity) == (
+        "risk",
+        "Weapons and cyberattacks",
+        "Fixture domain taxonomy",
+        5,
+    )
     assert v.severity_evidence is not None and v.severity_evidence.note == "Mass harm."
     assert [s.title for s in v.sources] == ["Fixture source A"]
     assert v.sources[0].url == "https://example.org/a"

@@ -8,8 +8,8 @@ import re
 import networkx as nx
 import pytest
 
-from graph.netx import build_networkx
 from graph.network import ego_subgraph, entity_url, graph_data, neighbourhood_view, radial_layout, render_html
+from graph.netx import build_networkx
 
 RISK_12 = "https://w3id.org/airisk/id/risk/mit/1.2"
 HOSTILE_IRI = "https://w3id.org/airisk/id/test-method/hostile"

@@ -58,9 +58,10 @@ def start_endpoint(
     audit_log: Path | None = None,
     global_args: tuple[str, ...] = (),
     wait: float = 90.0,
+    env_extra: dict[str, str] | None = None,
 ) -> Endpoint:
     """Start ``airisk --data DATA serve --port 0 ARGS`` and wait until it listens."""
-    env = dict(os.environ)
+    env = {**os.environ, **(env_extra or {})}
     if audit_log is not None:
         env["AIRISK_NET_AUDIT_LOG"] = str(audit_log)
     cmd = [sys.executable, "-m", "graph", "--data", str(data), *global_args, "serve", "--port", "0", *args]

@@ -329,3 +329,9 @@ def test_graph_answer_over_the_cap_is_refused(client: httpx.Client) -> None:
 
 def test_unknown_path_is_404(client: httpx.Client) -> None:
     assert client.get("/nothing-here").status_code == 404
+
+
+def test_no_cross_origin_access_unless_asked(client: httpx.Client) -> None:
+    r = client.get("/sparql", params={"query": ASK_TRUE}, headers={"Origin": "https://elsewhere.example"})
+    assert r.status_code == 200
+    assert "access-control-allow-origin" not in r.headers

@@ -64,4 +64,6 @@ def test_when_every_worker_is_busy_queries_wait_for_a_free_one(server: Endpoint)
         assert [f.result().status_code for f in slow] == [503, 503]
         assert quick.result().status_code == 200
     assert len(quick.result().json()["results"]["bindings"]) == 2
-    assert done[-1] == "quick"
+    # The third client was answered only after a runaway query had been stopped and its worker
+    # replaced (which one first depends on when each runaway query got its worker).
+    assert done[0] != "quick"

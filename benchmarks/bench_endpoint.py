@@ -1,0 +1,255 @@
+"""Load test of the SPARQL endpoint: concurrent clients on loopback, a mix of catalogue queries.
+
+Starts, one after the other:
+
+- ``airisk serve`` on the embedded store,
+- an Oxigraph server (``oxigraph serve --union-default-graph``) filled with ``airisk load --store``,
+  and ``airisk serve --store URL`` over it,
+- (for reference) the same Oxigraph server queried directly, without the endpoint in between.
+
+Each run sends the catalogue queries (with their default parameters, shuffled with a fixed seed)
+from ``--clients`` concurrent clients for ``--duration`` seconds, after one warm-up pass, and
+prints throughput and latency percentiles. Everything runs on this machine, so clients, endpoint,
+workers and store share its cores: the figures are a floor, not a ceiling.
+
+    python benchmarks/bench_endpoint.py                       # shipped data, 8 clients, 15 s each
+    python benchmarks/bench_endpoint.py --clients 16 --duration 30 --workers 4
+    python benchmarks/bench_endpoint.py --data tests/fixtures/endpoint --modes embedded
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MODES = ("embedded", "remote", "oxigraph-direct")
+
+
+@dataclass
+class Run:
+    mode: str
+    clients: int
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[int, int] = field(default_factory=dict)
+    per_query: dict[str, list[float]] = field(default_factory=dict)
+
+
+def catalogue_mix(prefixes: dict[str, str]) -> list[tuple[str, str]]:
+    """(name, text) of every catalogue query that renders with its default parameters."""
+    from graph.catalogue import load_catalogue
+    from graph.errors import QueryError
+
+    out = []
+    for name, q in load_catalogue().items():
+        try:
+            out.append((name, q.render({}, prefixes)))
+        except QueryError:
+            continue
+    return out
+
+
+def start_serve(data: Path, workers: int, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    cmd = [sys.executable, "-m", "graph", "--data", str(data), "serve", "--port", "0", "--workers", str(workers)]
+    proc = subprocess.Popen([*cmd, *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    m = re.search(r"(http://\S+/sparql)", line)
+    if not m:
+        proc.kill()
+        raise SystemExit(f"airisk serve did not start: {line}{proc.stderr.read() if proc.stderr else ''}")
+    return proc, m.group(1)
+
+
+def start_oxigraph(location: Path) -> tuple[subprocess.Popen[bytes], str]:
+    from tests.endpoint.servers import free_port  # the test helper: a free loopback port
+
+    oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    if not oxigraph:
+        raise SystemExit("the oxigraph server is not installed (pip install oxigraph)")
+    port = free_port()
+    cmd = [oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    for _ in range(200):
+        try:
+            httpx.get(url, params={"query": "ASK {}"}, timeout=2)
+            return proc, url
+        except httpx.TransportError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("oxigraph did not start")
+
+
+def stop(proc: subprocess.Popen[str] | subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def drive(mode: str, url: str, mix: list[tuple[str, str]], clients: int, duration: float, seed: int) -> Run:
+    """Send the mix from ``clients`` threads for ``duration`` seconds."""
+    run = Run(mode, clients)
+    lock = threading.Lock()
+    headers = {"Accept": "application/sparql-results+json"}
+    with httpx.Client(timeout=120, trust_env=False) as warm:
+        for name, text in mix:
+            r = warm.post(url, data={"query": text}, headers=headers)
+            if r.status_code != 200:
+                raise SystemExit(f"{mode}: warm-up query {name} failed with {r.status_code}: {r.text[:300]}")
+    deadline = time.perf_counter() + duration
+
+    def client(i: int) -> None:
+        order = list(mix)
+        random.Random(seed + i).shuffle(order)
+        n = 0
+        with httpx.Client(timeout=120, trust_env=False) as c:
+            while time.perf_counter() < deadline:
+                name, text = order[n % len(order)]
+                n += 1
+                t0 = time.perf_counter()
+                try:
+                    status = c.post(url, data={"query": text}, headers=headers).status_code
+                except httpx.HTTPError:
+                    status = -1
+                dt = time.perf_counter() - t0
+                with lock:
+                    if status == 200:
+                        run.latencies.append(dt)
+                        run.per_query.setdefault(name, []).append(dt)
+                    else:
+                        run.errors[status] = run.errors.get(status, 0) + 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    run.seconds = time.perf_counter() - t0
+    return run
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def report(runs: list[Run]) -> None:
+    print()
+    print(
+        f"{'mode':<17}{'clients':>8}{'requests':>10}{'errors':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
+        f"{'p99 ms':>9}{'max ms':>9}"
+    )
+    for r in runs:
+        lat = [x * 1000 for x in r.latencies]
+        errors = sum(r.errors.values())
+        print(
+            f"{r.mode:<17}{r.clients:>8}{len(lat):>10}{errors:>8}{len(lat) / r.seconds:>9.1f}{pct(lat, 50):>9.1f}"
+            f"{pct(lat, 95):>9.1f}{pct(lat, 99):>9.1f}{max(lat, default=float('nan')):>9.1f}"
+        )
+        if r.errors:
+            print(f"{'':<17}errors by status: {dict(sorted(r.errors.items()))}")
+    print()
+    names = sorted({n for r in runs for n in r.per_query})
+    print("median latency per query (ms): " + ", ".join(r.mode for r in runs))
+    for n in names:
+        cells = [f"{statistics.median(r.per_query[n]) * 1000:8.1f}" if r.per_query.get(n) else "       -" for r in runs]
+        print(f"  {n:<32}" + "".join(cells))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=None, help="curated data folder (default: the shipped data)")
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--duration", type=float, default=15.0, help="seconds per mode")
+    ap.add_argument("--workers", type=int, default=2, help="query workers of the endpoint")
+    ap.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--rounds", type=int, default=3, help="the modes take turns this many times")
+    args = ap.parse_args()
+
+    from graph import KnowledgeGraph
+    from graph.resources import data_dir
+
+    data = args.data or data_dir()
+    kg = KnowledgeGraph.load(data=data)
+    mix = catalogue_mix(kg.prefixes)
+    print(
+        f"data: {data} ({kg.triple_count()} triples); {len(mix)} catalogue queries; "
+        f"{args.clients} clients; {args.duration:g} s per mode; {args.workers} endpoint workers; "
+        f"{os.cpu_count()} CPUs (clients, endpoint and store share them); "
+        f"load average before: {os.getloadavg()[0]:.2f}"
+    )
+    tmp = Path(tempfile.mkdtemp(prefix="airisk-bench-"))
+    procs: list[subprocess.Popen[str] | subprocess.Popen[bytes]] = []
+    targets: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    runs: dict[str, Run] = {}
+    try:
+        if "embedded" in args.modes:
+            proc, url = start_serve(data, args.workers)
+            procs.append(proc)
+            targets["embedded"] = (url, mix)
+        if {"remote", "oxigraph-direct"} & set(args.modes):
+            ox_proc, store_url = start_oxigraph(tmp / "store")
+            procs.append(ox_proc)
+            loaded = subprocess.run(
+                [sys.executable, "-m", "graph", "--data", str(data), "load", "--store", store_url],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
+            if loaded.returncode:
+                raise SystemExit(loaded.stderr)
+            print(loaded.stdout.strip())
+            if "remote" in args.modes:
+                proc, url = start_serve(data, args.workers, "--store", store_url)
+                procs.append(proc)
+                targets["remote"] = (url, mix)
+            if "oxigraph-direct" in args.modes:
+                # The same queries with the prefixes written out (the endpoint adds them itself).
+                targets["oxigraph-direct"] = (store_url, [(n, kg.with_prefixes(t)) for n, t in mix])
+        # Modes take turns, round by round, so that other load on the machine hits them alike.
+        for i in range(args.rounds):
+            for mode in (m for m in MODES if m in targets):
+                url, queries = targets[mode]
+                part = drive(mode, url, queries, args.clients, args.duration / args.rounds, args.seed + 1000 * i)
+                run = runs.setdefault(mode, Run(mode, args.clients))
+                run.seconds += part.seconds
+                run.latencies += part.latencies
+                for status, n in part.errors.items():
+                    run.errors[status] = run.errors.get(status, 0) + n
+                for name, lat in part.per_query.items():
+                    run.per_query.setdefault(name, []).extend(lat)
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                stop(p)
+        shutil.rmtree(tmp, ignore_errors=True)
+    report(list(runs.values()))
+
+
+if __name__ == "__main__":
+    main()
