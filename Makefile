@@ -8,7 +8,7 @@ PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 LINTED := graph tests benchmarks app.py app_pages
 
-.PHONY: run test lint typecheck unit browser chromium serve bench clean
+.PHONY: run test lint typecheck unit browser chromium serve bench bench-coverage bench-endpoint bench-app clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -41,8 +41,18 @@ unit: $(STAMP)
 serve: $(STAMP)
 	$(VENV)/bin/airisk serve
 
+## bench: store engines (rdflib, oxrdflib, pyoxigraph) on the real data and generated graphs
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engines.py
+
+bench-coverage: $(STAMP)
+	$(PY) benchmarks/bench_coverage.py
+
+bench-endpoint: $(STAMP)
+	$(PY) benchmarks/bench_endpoint.py
+
+bench-app: $(STAMP) chromium
+	$(PY) benchmarks/bench_app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -179,13 +179,13 @@ def query(
 ) -> None:
     """Run a named query of the catalogue (`airisk query --list x`) or a SPARQL file."""
     from .catalogue import load_catalogue
-    from .guard import check_read_only
+    from .guard import check_read_only, query_form
 
     def body() -> None:
         if list_:
             cat = load_catalogue()
-            rows = [[q.name, q.title, " ".join(f"{p.name}={p.default}" for p in q.params)] for q in cat.values()]
-            typer.echo(render(["name", "title", "parameters (defaults)"], rows, fmt.value))
+            listing = [[q.name, q.title, " ".join(f"{p.name}={p.default}" for p in q.params)] for q in cat.values()]
+            typer.echo(render(["name", "title", "parameters (defaults)"], listing, fmt.value))
             return
         params: dict[str, str] = {}
         for item in param:
@@ -202,6 +202,14 @@ def query(
             if params:
                 fail("--param applies to catalogue queries only", 2)
             check_read_only(text)
+            form = query_form(text)
+            if form == "ASK":
+                typer.echo("true" if kg.ask(text) else "false")
+                return
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                for s_, p_, o_ in kg.store.construct(kg.with_prefixes(text)):
+                    typer.echo(f"{s_.n3()} {p_.n3()} {o_.n3()} .")
+                return
             result = kg.select(text)
         else:
             result = kg.query(name_or_file, params)
@@ -245,6 +253,36 @@ def _register_command_modules() -> None:
 _register_command_modules()
 
 
+GLOBAL_OPTIONS = {"--store": True, "--data": True, "--quiet": False, "-q": False}
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Accept the global options anywhere: ``airisk gaps --store URL`` = ``airisk --store URL gaps``.
+
+    Options of the top-level callback must precede the command for Click; users write them after
+    it too. Only the global options are moved; everything after ``--`` is left alone.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            takes_value = GLOBAL_OPTIONS[name] and "=" not in arg
+            front.extend(argv[i : i + (2 if takes_value else 1)])
+            i += 2 if takes_value else 1
+            continue
+        rest.append(arg)
+        i += 1
+    return front + rest
+
+
 def entry() -> None:
     """Console-script entry point."""
-    app()
+    import sys
+
+    app(args=hoist_global_options(sys.argv[1:]), prog_name="airisk")

@@ -1,6 +1,6 @@
 """The coverage rubric and the engine that applies it (pure Python over :class:`CoverageData`).
 
-The rubric (also in ``docs/coverage.md``):
+The rubric (also in the README, "Coverage"):
 
 - Evidence for a risk comes from a test method through one of three paths: **direct** (the test
   assesses the risk), **capability** (the test measures a capability that enables the risk) or

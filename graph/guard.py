@@ -132,3 +132,8 @@ def query_form(query: str) -> str:
         if kind == "word" and text.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
             return text.upper()
     return ""
+
+
+def names_dataset(query: str) -> bool:
+    """True if the query has a FROM or FROM NAMED clause (outside strings, IRIs and comments)."""
+    return any(kind == "word" and text.upper() == "FROM" for kind, text in tokens(query))

@@ -40,7 +40,7 @@ USER_AGENT = "airisk-graph (SPARQL client)"
 UNION_HINT = (
     "queries here read the union of all named graphs as the default graph; configure the store that way "
     "(Oxigraph: `oxigraph serve --union-default-graph`; Fuseki: `tdb2:unionDefaultGraph true`; "
-    "see docs/remote-stores.md)"
+    "see the README, 'SPARQL endpoint and remote stores')"
 )
 
 

@@ -34,7 +34,18 @@ def open_graph(
     if store_url:
         from .remote import RemoteStore
 
-        return KnowledgeGraph.load(data=data, store=RemoteStore(store_url), progress=progress, write=False)
+        kg = KnowledgeGraph.load(data=data, store=RemoteStore(store_url), progress=progress, write=False)
+        if with_imports:
+            # The imports' triples are in the remote store already (airisk load / import --store);
+            # their CURIE prefixes come from the local workspace's manifest, read without writing.
+            try:
+                from .workspace import list_imports
+            except ModuleNotFoundError:
+                return kg
+            for info in list_imports(workspace or default_workspace()):
+                for prefix, ns in info.prefixes.items():
+                    kg.prefixes.setdefault(prefix, ns)
+        return kg
     kg = KnowledgeGraph.load(data=data, progress=progress)
     if with_imports:
         try:

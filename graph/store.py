@@ -144,8 +144,13 @@ class OxigraphStore:
         return self._store
 
     def _query(self, query: str) -> Any:
+        # A query that names its own dataset (FROM / FROM NAMED) gets exactly that dataset;
+        # otherwise the default graph is the union of all graphs. (pyoxigraph ignores FROM when
+        # the union flag is set.)
+        from .guard import names_dataset
+
         try:
-            return self._store.query(query, use_default_graph_as_union=True)
+            return self._store.query(query, use_default_graph_as_union=not names_dataset(query))
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from None
         except (OSError, ValueError, RuntimeError) as exc:

@@ -5,7 +5,7 @@ checkout, an installed package (a folder, or the word ``installed``) or the whee
 importing ``inspect_evals``. Files without a title and tasks (such as the per-challenge files of
 Cybench) are not evaluation metadata and are skipped.
 
-Linking policy (docs/imports.md, "Linking Inspect evals"): an evaluation that is the same as a
+Linking policy (README, "Imports", "Linking Inspect evals"): an evaluation that is the same as a
 curated test method (a shared Inspect task name, or the same name) is merged into that method (same
 IRI, so it keeps the curated links and adds nothing that could disagree with them). Otherwise it
 becomes a new ``ar:TestMethod``; it is linked to risks or capabilities only by the explicit table
@@ -237,7 +237,7 @@ def _load_links() -> dict[str, PosDict]:
 
 
 def _method_type(meta: PosDict, table: PosDict | None) -> tuple[str, str]:
-    """The method type of a new test method, and the rule that chose it (docs/imports.md)."""
+    """The method type of a new test method, and the rule that chose it (the README's "Imports" section)."""
     if table is not None and isinstance(table.get("method_type"), str):
         return table["method_type"], "mapping table"
     tags = {str(t).lower() for t in meta.get("tags") or [] if isinstance(t, (str, int))}

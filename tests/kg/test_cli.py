@@ -131,3 +131,28 @@ def test_runs_from_any_directory(tmp_path: Path) -> None:
     r = airisk("query", "taxonomies", "-f", "csv", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "nist600" in r.stdout
+
+
+def test_global_options_after_the_command(fixture_data: Path) -> None:
+    r = airisk("stats", "--format", "json", "--data", str(fixture_data), "-q")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["taxonomies"] == {"mit": 5, "nist600": 2}
+
+
+def test_hoisting_moves_only_global_options() -> None:
+    from graph.cli import hoist_global_options
+
+    assert hoist_global_options(["gaps", "--store", "http://x/q", "-f", "json"]) == [
+        "--store",
+        "http://x/q",
+        "gaps",
+        "-f",
+        "json",
+    ]
+    assert hoist_global_options(["query", "--data=d", "q", "--", "--store"]) == [
+        "--data=d",
+        "query",
+        "q",
+        "--",
+        "--store",
+    ]

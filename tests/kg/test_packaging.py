@@ -31,6 +31,8 @@ def test_wheel_contains_data_ontology_and_queries(wheel: Path) -> None:
     assert "graph/_ontology/airisk.ttl" in names and "graph/_ontology/shapes.ttl" in names
     assert "graph/_data/taxonomies/mit.yaml" in names and "graph/_data/test-methods.yaml" in names
     assert "graph/queries/crosswalk.rq" in names
+    assert "graph/importers/inspect_links.yaml" in names
+    assert any(n.startswith("graph/vendor/vis-network/") for n in names)
 
 
 def test_installed_package_runs_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
