@@ -133,6 +133,11 @@ def gaps(
              if r.status != "not applicable" else "", _evidence_short(r)]
             for r in risks
         ]  # fmt: skip
+        if any(r.documented_entries for r in risks):
+            # imported risk statements (e.g. MIT AI Risk Repository entries) classified under each risk
+            cols.insert(3, "entries")
+            for row, r in zip(rows, risks, strict=True):
+                row.insert(3, r.documented_entries)
         typer.echo(render(cols, rows, "table"))
 
     run(body)

@@ -182,6 +182,7 @@ class CoverageData:
     links: dict[LinkKey, str] = field(default_factory=dict)  # (s, p, o) -> evidence node IRI
     link_sources: dict[LinkKey, tuple[str, ...]] = field(default_factory=dict)
     taxonomies: dict[str, tuple[str, str]] = field(default_factory=dict)  # prefix -> (title, version)
+    entries: dict[str, int] = field(default_factory=dict)  # risk IRI -> documented risk entries (imports)
     prefixes: dict[str, str] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     kg: Any = field(default=None, repr=False, compare=False)  # where the lazy parts come from
@@ -298,6 +299,12 @@ def select_rows(kg: KnowledgeGraph, query: str) -> list[Row]:
     return [tuple(row[v].value if v in row else None for v in res.vars) for row in res.rows]
 
 
+#: Imported risk statements (e.g. the MIT AI Risk Repository's coded entries) per risk category.
+Q_ENTRIES = (
+    """SELECT ?risk (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ar:RiskEntry ; ar:classifiedAs ?risk } GROUP BY ?risk"""
+)
+
+
 @paused_gc()
 def gather(kg: KnowledgeGraph, lazy: bool = True) -> CoverageData:
     """Run the coverage queries on ``kg`` and return the :class:`CoverageData`.
@@ -312,6 +319,9 @@ def gather(kg: KnowledgeGraph, lazy: bool = True) -> CoverageData:
     _read_risks(data, select_rows(kg, Q_RISKS))
     _read_entities(data, select_rows(kg, Q_ENTITIES))
     _read_links(data, select_rows(kg, Q_LINKS))
+    for risk, n in select_rows(kg, Q_ENTRIES):
+        if risk in data.risks and n is not None:
+            data.entries[risk] = int(n)
     data.kg = kg
     if not lazy:
         data.load_aliases()

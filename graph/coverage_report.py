@@ -198,7 +198,7 @@ _FRAME_COLUMNS = (
     "rank", "id", "label", "taxonomy", "code", "depth", "broader", "narrower", "severity", "severity_rated", "weight",
     "status", "strength", "points", "own_score", "rollup_score", "n_methods", "method_types", "direct", "gap_score",
     "mitigated", "mitigations", "mitigation_gap", "mitigation_gap_kind", "not_applicable_reason",
-    "narrower_covered", "narrower_total", "evidence", "iri",
+    "narrower_covered", "narrower_total", "documented_entries", "evidence", "iri",
 )  # fmt: skip
 
 
@@ -380,6 +380,7 @@ def build_risks(
                 not_applicable_reason=model.na_reason[i],
                 narrower_covered=sum(1 for c in kids if scores.score[c] > EPS),
                 narrower_total=len(kids),
+                documented_entries=data.entries.get(iri, 0),
                 _loader=loader,
             )
         )

@@ -82,6 +82,7 @@ class RiskCoverage:
     narrower_covered: int
     narrower_total: int
     rank: int = 0
+    documented_entries: int = 0
     _evidence: tuple[Evidence, ...] | None = field(default=None, repr=False, compare=False)
     _loader: Callable[[RiskCoverage], tuple[Evidence, ...]] | None = field(default=None, repr=False, compare=False)
 

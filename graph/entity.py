@@ -84,6 +84,7 @@ FACTS: dict[str, str] = {
     "ar:doi": "DOI",
     "ar:prefix": "prefix",
     "ar:publishedConceptCount": "published concept count",
+    "ar:linkStatus": "link status",
 }
 _LINK_PROPS = tuple(RELATION_LABELS) + tuple(MAPPING_LABELS)
 

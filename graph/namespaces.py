@@ -90,6 +90,14 @@ KNOWN_TAXONOMY_PREFIXES = (
     "air2024",
 )
 
+#: Namespaces of things the importers mint (graph/importers), with the CURIE prefix of each.
+IMPORT_PREFIXES: dict[str, str] = {
+    "imp": ID + "source/import/",
+    "mit-entry": ID + "risk-entry/mit/",
+    "mit-doc": ID + "source/mit-airisk-repository/",
+    "atlas-cs": ID + "case-study/atlas/",
+}
+
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PREFIX_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")

@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, Location
-from ..namespaces import CODE_RE, entity_iri, risk_iri, scheme_iri
+from ..namespaces import CODE_RE, IMPORT_PREFIXES, entity_iri, risk_iri, scheme_iri
 from ..yamlpos import PosDict, PosList
 from .common import (
-    IMPORT_PREFIXES,
     C,
     ImportResult,
     P,

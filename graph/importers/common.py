@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from ..errors import DataError, Location, Problem
 from ..kg import IMPORT_GRAPH_PREFIX
-from ..namespaces import AR, DCTERMS, FOAF, ID, OWL, PROV, RDF, RDFS, SKOS, XSD
+from ..namespaces import AR, DCTERMS, FOAF, ID, IMPORT_PREFIXES, OWL, PROV, RDF, RDFS, SKOS, XSD
 from ..yamlpos import parse_yaml
 
 #: Largest input file an importer reads (bytes).
@@ -31,14 +31,7 @@ MAX_TEXT_CHARS = 100_000
 #: Import names: lowercase slugs, also the last segment of the named graph IRI.
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
-IMPORT_SOURCE_NS = ID + "source/import/"
-#: Namespaces of things importers mint, with the CURIE prefix each gets.
-IMPORT_PREFIXES: dict[str, str] = {
-    "imp": IMPORT_SOURCE_NS,
-    "mit-entry": ID + "risk-entry/mit/",
-    "mit-doc": ID + "source/mit-airisk-repository/",
-    "atlas-cs": ID + "case-study/atlas/",
-}
+IMPORT_SOURCE_NS = IMPORT_PREFIXES["imp"]
 
 _IRI_OK = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*$")
 _URL_OK = re.compile(r"^https?://[^\x00-\x20<>\"{}|^`\\]+$")

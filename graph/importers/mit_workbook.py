@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, Location
-from ..namespaces import risk_iri
+from ..namespaces import IMPORT_PREFIXES, risk_iri
 from .common import (
-    IMPORT_PREFIXES,
     MAX_TEXT_CHARS,
     C,
     ImportResult,

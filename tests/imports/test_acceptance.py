@@ -84,6 +84,13 @@ def test_gaps_show_the_imported_entities(ws: Path, cli: Callable[..., Result]) -
     techniques = {i for i in ids_after - ids_before}
     assert len(techniques) == 170 and "atlas:AML.T0051" in techniques and "atlas:AML.T0051.000" in techniques
     assert after["summary"]["by_taxonomy"]["atlas"]["n_risks"] == 186
+    # the MIT entries show as documented risk statements under their curated subdomains
+    by_id = {r["id"]: r for r in after["risks"]}
+    assert all(r["documented_entries"] == 0 for r in before["risks"])
+    assert by_id["mit:7.1"]["documented_entries"] > 50 and by_id["mit:4.2"]["documented_entries"] > 20
+    assert sum(r["documented_entries"] for r in after["risks"] if r["taxonomy"] == "mit") > 1400
+    table = cli("gaps", "--taxonomy", "mit").stdout
+    assert "entries" in table.splitlines()[1]
     prompt_injection = next(r for r in after["risks"] if r["id"] == "atlas:AML.T0051")
     assert prompt_injection["label"] == "LLM Prompt Injection" and prompt_injection["mitigated"]
     import yaml
@@ -152,7 +159,8 @@ def test_the_app_shows_the_imported_entities(app_env: Path, monkeypatch: pytest.
     assert "assesses (1 risk category)" in [e.label for e in at.expander]
     at = page("explore", id="test:inspect-fixture-eval")
     assert at.caption[0].value.startswith("Test method")
-    assert not [e.label for e in at.expander if e.label.startswith(("assesses", "measures"))]  # shown unlinked
+    assert not [e.label for e in at.expander if e.label.startswith(("assesses", "measures"))]
+    assert "**link status:** unlinked" in "\n".join(m.value for m in at.markdown)  # says so
 
 
 def test_workspace_env_is_the_tests_own(ws: Path) -> None:

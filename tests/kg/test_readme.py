@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from graph.catalogue import load_catalogue
-from graph.namespaces import all_prefixes
+from graph.namespaces import IMPORT_PREFIXES, all_prefixes
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
@@ -26,7 +26,7 @@ def test_every_catalogue_query_is_documented() -> None:
 
 
 def test_every_prefix_is_documented() -> None:
-    for prefix in all_prefixes():
+    for prefix in [*all_prefixes(), *IMPORT_PREFIXES]:
         if prefix in ("rdf",):
             continue
         assert f"`{prefix}:`" in README, prefix
