@@ -346,7 +346,7 @@ def build_risks(
         score = scores.score[i]
         status = status_of(score, applicable)
         mitigations = model.mitigation_ids[i]
-        mitigated = bool(mitigations)
+        mitigated = model.mitigated[i]
         gap_kind = ""
         if applicable and not mitigated:
             gap_kind = "assessed but unmitigated" if status in (STATUS_WEAK, STATUS_STRONG) else "unmitigated"

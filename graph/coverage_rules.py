@@ -185,6 +185,12 @@ class Model:
         names = data.mitigations
         self.mitigation_ids = [tuple(sorted(names.get(m, (m, m))[0] for m in ms)) for ms in self.mitigations]
         self.live_children = [[c for c in kids if self.applicable[c]] for kids in self.children]
+        # A risk is mitigated by its own (or inherited, or matched) mitigations, or, for a broader
+        # risk, when every applicable narrower risk is mitigated (children first, so this rolls up).
+        self.mitigated = [bool(ms) for ms in self.mitigations]
+        for i in self.topo:
+            if not self.mitigated[i] and self.live_children[i]:
+                self.mitigated[i] = all(self.mitigated[c] for c in self.live_children[i])
 
     def _mitigations(self) -> list[tuple[str, ...]]:
         """Mitigation IRIs per risk: its own, those of every broader risk, those of exact/close matches."""

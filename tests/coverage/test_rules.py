@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from graph.coverage import (
@@ -13,11 +16,13 @@ from graph.coverage import (
     Inventory,
     InventoryEntry,
     compute_coverage,
+    gather,
 )
 from graph.errors import AiriskError, NotFound
+from graph.kg import KnowledgeGraph
 from graph.namespaces import AR, SKOS, entity_iri, link_iri, risk_iri
 
-from .conftest import covered_by
+from .conftest import BASIC, covered_by
 
 SRC_A = str(entity_iri("source", "src-a"))
 SRC_B = str(entity_iri("source", "src-b"))
@@ -184,6 +189,23 @@ def test_mitigation_gap(cov_data: CoverageData) -> None:
     nothing = covered_by(cov_data)
     assert nothing.get("beta:B2").mitigation_gap_kind == "unmitigated"
     assert nothing.get("alpha:1.3").mitigation_gap is False
+
+
+def test_mitigation_rolls_up_from_narrower_risks(tmp_path: Path) -> None:
+    """A broader risk whose every applicable narrower risk is mitigated is mitigated itself."""
+    data = tmp_path / "data"
+    shutil.copytree(BASIC, data)
+    with (data / "mitigations.yaml").open("a") as f:
+        f.write(
+            "  - id: tox-filter\n    name: Toxicity filter\n    mitigation_type: model-training\n"
+            "    description: Filters toxic language.\n    sources: [src-a]\n    mitigates:\n"
+            "      - risk: alpha:2.1\n        note: Blocks toxic output.\n        sources: [src-a]\n"
+        )
+    rep = compute_coverage(gather(KnowledgeGraph.load(data=data)))
+    assert rep.get("alpha:2.1").mitigations == ("tox-filter",)
+    parent = rep.get("alpha:2")  # its other narrower risk, alpha:2.2, is not applicable
+    assert parent.mitigations == () and parent.mitigated and not parent.mitigation_gap
+    assert {r.id for r in rep.risks if r.mitigation_gap} == {"alpha:3", "beta:B3", "beta:B2"}
 
 
 # ---------------------------------------------------------------------------------- gap score and order
