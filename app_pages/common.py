@@ -180,6 +180,24 @@ def selected_row(event: Any) -> int | None:
     return rows[0] if rows else None
 
 
+def entity_table(df: pd.DataFrame, curies: list[str], key: str, height: int | None = None) -> None:
+    """A table whose ``id`` column links to entity pages; picking a row opens that entity here."""
+    options: dict[str, Any] = {"height": height} if height else {}
+    event = st.dataframe(
+        df,
+        hide_index=True,
+        width="stretch",
+        column_config={"id": link_column("Id")},
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+        **options,
+    )
+    picked = selected_row(event)
+    if picked is not None:
+        open_entity(curies[picked])
+
+
 # ------------------------------------------------------------------------------ downloads
 def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()

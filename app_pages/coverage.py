@@ -146,18 +146,7 @@ gap_df = pd.DataFrame(
         "test methods": [r.n_methods for r in ranked],
     }
 )
-event = st.dataframe(
-    gap_df,
-    hide_index=True,
-    width="stretch",
-    column_config={"id": common.link_column("Id")},
-    on_select="rerun",
-    selection_mode="single-row",
-    key="cov-gaplist",
-)
-row = common.selected_row(event)
-if row is not None:
-    common.open_entity(ranked[row].id)
+common.entity_table(gap_df, [x.id for x in ranked], "cov-gaplist")
 g1, g2, _ = st.columns([1, 1, 6])
 plain = gap_df.assign(id=[r.id for r in ranked])
 g1.download_button("Gaps CSV", common.csv_bytes(plain), "coverage-gaps.csv", "text/csv", key="gap-csv")

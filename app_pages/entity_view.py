@@ -78,18 +78,7 @@ def _mappings(view: EntityView) -> None:
             "sources": ["; ".join(s.title for s in m.sources) for m in view.mappings],
         }
     )
-    event = st.dataframe(
-        df,
-        hide_index=True,
-        width="stretch",
-        column_config={"id": common.link_column("Id")},
-        on_select="rerun",
-        selection_mode="single-row",
-        key=f"mappings-{view.curie}",
-    )
-    picked = common.selected_row(event)
-    if picked is not None:
-        common.open_entity(view.mappings[picked].other.curie)
+    common.entity_table(df, [x.other.curie for x in view.mappings], f"mappings-{view.curie}")
     common.download_table(df.assign(id=[m.other.curie for m in view.mappings]), f"mappings-{view.curie}", "map-dl")
 
 
@@ -107,18 +96,9 @@ def _group(view: EntityView, group: LinkGroup) -> None:
                 ],
             }
         )
-        event = st.dataframe(
-            df,
-            hide_index=True,
-            width="stretch",
-            column_config={"id": common.link_column("Id")},
-            on_select="rerun",
-            selection_mode="single-row",
-            key=f"group-{view.curie}-{group.relation}-{group.direction}",
+        common.entity_table(
+            df, [x.other.curie for x in group.links], f"group-{view.curie}-{group.relation}-{group.direction}"
         )
-        picked = common.selected_row(event)
-        if picked is not None:
-            common.open_entity(group.links[picked].other.curie)
         with_sources = [link for link in group.links if link.evidence and link.evidence.sources]
         if with_sources and n <= 30:
             st.markdown(

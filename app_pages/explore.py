@@ -47,18 +47,7 @@ with search_tab:
                     "matched": [f"{h.matched_field}: {h.matched_text}" for h in hits],
                 }
             )
-            event = st.dataframe(
-                df,
-                hide_index=True,
-                width="stretch",
-                column_config={"id": common.link_column("Id")},
-                on_select="rerun",
-                selection_mode="single-row",
-                key="search-hits",
-            )
-            picked = common.selected_row(event)
-            if picked is not None:
-                common.open_entity(hits[picked].curie)
+            common.entity_table(df, [x.curie for x in hits], "search-hits")
 
 with browse_tab:
     rows = explore.taxonomies(kg)
@@ -88,19 +77,7 @@ with browse_tab:
         st.caption(
             f"{len(flat)} entries. Indentation shows the hierarchy; tests = test methods that assess it directly."
         )
-        event = st.dataframe(
-            tree,
-            hide_index=True,
-            width="stretch",
-            height=min(700, 38 + 35 * len(flat)),
-            column_config={"id": common.link_column("Id")},
-            on_select="rerun",
-            selection_mode="single-row",
-            key=f"tree-{prefix}",
-        )
-        picked = common.selected_row(event)
-        if picked is not None:
-            common.open_entity(flat[picked][1].curie)
+        common.entity_table(tree, [x[1].curie for x in flat], f"tree-{prefix}", height=min(700, 38 + 35 * len(flat)))
         common.download_table(
             tree.assign(id=[n.curie for _d, n in flat], concept=[n.label for _d, n in flat]).assign(
                 depth=[d for d, _n in flat]

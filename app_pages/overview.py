@@ -70,18 +70,7 @@ else:
             "gap score": [round(g.gap_score, 2) for g in gaps],
         }
     )
-    event = st.dataframe(
-        gap_df,
-        hide_index=True,
-        width="stretch",
-        column_config={"id": common.link_column("Id")},
-        on_select="rerun",
-        selection_mode="single-row",
-        key="overview-gaps",
-    )
-    picked = common.selected_row(event)
-    if picked is not None:
-        common.open_entity(gaps[picked].id)
+    common.entity_table(gap_df, [x.id for x in gaps], "overview-gaps")
     common.download_table(gap_df.assign(id=[g.id for g in gaps]), "top-10-gaps", "ov-gaps", xlsx=True)
 
 # ---------------------------------------------------------------- taxonomies

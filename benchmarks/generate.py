@@ -28,6 +28,10 @@ import random
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph.coverage_data import METHOD_TYPE_ORDER  # noqa: E402  (the checkout's library, for scripts)
+
 BASE = "https://w3id.org/airisk/"
 ID = BASE + "id/"
 AR = BASE + "ontology#"
@@ -43,25 +47,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 #: The taxonomy prefixes used for generated risks (real prefixes, so CURIEs render).
 TAXONOMIES = ("mit", "nist600", "owasp-llm", "atlas", "euaia")
 #: The method-type vocabulary of the curated data (data/method-types.yaml).
-METHOD_TYPES = (
-    "static-mcq",
-    "static-open-qa",
-    "safety-prompt-benchmark",
-    "over-refusal",
-    "bias-benchmark",
-    "toxicity-benchmark",
-    "truthfulness-factuality",
-    "agentic-task-suite",
-    "ctf-suite",
-    "prompt-injection-env",
-    "jailbreak-robustness",
-    "automated-red-teaming",
-    "expert-red-teaming",
-    "human-uplift-study",
-    "human-subject-experiment",
-    "propensity-scenario",
-    "multi-agent-persuasion",
-)
+METHOD_TYPES = METHOD_TYPE_ORDER
 MITIGATION_TYPES = ("model-training", "input-output-filtering", "access-control", "monitoring")
 MAPPING_PREDICATES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
 TRIPLES_PER_UNIT = 243  # measured average, see units_for_triples()

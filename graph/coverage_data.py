@@ -31,8 +31,8 @@ NOT_APPLICABLE_SCHEMES: dict[str, str] = {
     "mit-causal": "the MIT causal taxonomy classifies causes (entity, intent, timing), it does not name harms",
 }
 
-#: The method-type vocabulary in the order of data/method-types.yaml (matrix column order).
-METHOD_TYPE_ORDER = (
+#: Method types that score answers to a fixed set of prompts (data/method-types.yaml).
+STATIC_METHOD_TYPES = (
     "static-mcq",
     "static-open-qa",
     "safety-prompt-benchmark",
@@ -40,6 +40,9 @@ METHOD_TYPE_ORDER = (
     "bias-benchmark",
     "toxicity-benchmark",
     "truthfulness-factuality",
+)
+#: Method types that exercise the system interactively (agents, adversaries, people).
+INTERACTIVE_METHOD_TYPES = (
     "agentic-task-suite",
     "ctf-suite",
     "prompt-injection-env",
@@ -51,6 +54,8 @@ METHOD_TYPE_ORDER = (
     "propensity-scenario",
     "multi-agent-persuasion",
 )
+#: Matrix column order; method types added to the vocabulary later come after these, by id.
+METHOD_TYPE_ORDER = STATIC_METHOD_TYPES + INTERACTIVE_METHOD_TYPES
 
 _AR = str(AR)
 _SKOS = str(SKOS)

@@ -31,7 +31,7 @@ import heapq
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .coverage_data import P_ASSESSES, P_ENABLES, P_MEASURES, CoverageData, LinkKey
+from .coverage_data import INTERACTIVE_METHOD_TYPES, P_ASSESSES, P_ENABLES, P_MEASURES, CoverageData, LinkKey
 from .namespaces import SKOS
 
 STATUS_NOT_ASSESSED = "not assessed"
@@ -42,20 +42,7 @@ STATUSES = (STATUS_NOT_ASSESSED, STATUS_WEAK, STATUS_STRONG, STATUS_NOT_APPLICAB
 
 #: Method types that exercise the system interactively (agents, adversaries, people), rather than
 #: scoring answers to a fixed set of prompts.
-INTERACTIVE_TYPES = frozenset(
-    {
-        "agentic-task-suite",
-        "ctf-suite",
-        "prompt-injection-env",
-        "jailbreak-robustness",
-        "automated-red-teaming",
-        "expert-red-teaming",
-        "human-uplift-study",
-        "human-subject-experiment",
-        "propensity-scenario",
-        "multi-agent-persuasion",
-    }
-)
+INTERACTIVE_TYPES = frozenset(INTERACTIVE_METHOD_TYPES)
 POINTS_INTERACTIVE = 2.0
 POINTS_STATIC = 1.0
 STRONG_POINTS = 3.0
