@@ -29,6 +29,8 @@ from typing import Any
 
 from .endpoint_formats import Answer, serialize_answer
 from .errors import AiriskError, QueryError, StoreError
+from .guard import names_dataset
+from .namespaces import add_prefixes
 from .store import Row, Term
 
 #: Up to this many triples each worker holds its own in-memory copy of an embedded graph
@@ -146,7 +148,7 @@ class RemoteRunner:
         from .guard import query_form
 
         # The published prefixes go on the query's first line, so line numbers in errors stay right.
-        text = with_prefixes_inline(query, self._prefixes)
+        text = add_prefixes(query, self._prefixes)
         form = query_form(query)
         if form == "ASK":
             return Answer("ASK", boolean=self._store.ask(text))
@@ -159,22 +161,6 @@ class RemoteRunner:
         if len(result.rows) > max_rows:
             raise _TooLarge()
         return Answer("SELECT", vars=result.vars, rows=result.rows)
-
-
-def names_dataset(query: str) -> bool:
-    """Whether the query has a FROM or FROM NAMED clause."""
-    from .guard import decode_codepoints, tokens
-
-    return any(kind == "word" and text.upper() == "FROM" for kind, text in tokens(decode_codepoints(query)))
-
-
-def with_prefixes_inline(query: str, prefixes: dict[str, str]) -> str:
-    """Prepend PREFIX declarations the query lacks, on its first line (line numbers unchanged)."""
-    import re
-
-    declared = {m.group(1) or "" for m in re.finditer(r"PREFIX\s+([A-Za-z][\w.-]*)?:", query, re.IGNORECASE)}
-    decl = " ".join(f"PREFIX {p}: <{ns}>" for p, ns in sorted(prefixes.items()) if p not in declared)
-    return f"{decl} {query}" if decl else query
 
 
 def run_job(runner: EmbeddedRunner | RemoteRunner, job: Job, prefixes: dict[str, str]) -> Outcome:

@@ -136,4 +136,4 @@ def query_form(query: str) -> str:
 
 def names_dataset(query: str) -> bool:
     """True if the query has a FROM or FROM NAMED clause (outside strings, IRIs and comments)."""
-    return any(kind == "word" and text.upper() == "FROM" for kind, text in tokens(query))
+    return any(kind == "word" and text.upper() == "FROM" for kind, text in tokens(decode_codepoints(query)))

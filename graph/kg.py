@@ -21,7 +21,7 @@ from .catalogue import CatalogueQuery, get_query, load_catalogue
 from .errors import DataError, QueryError
 from .integrity import check_integrity
 from .load import Dataset, load_dataset
-from .namespaces import ID, all_prefixes
+from .namespaces import ID, add_prefixes, all_prefixes
 from .resources import data_dir, ontology_dir
 from .store import OxigraphStore, SelectResult, Store
 
@@ -30,8 +30,6 @@ GRAPH_CURATED = ID + "graph/curated"
 IMPORT_GRAPH_PREFIX = ID + "graph/import/"
 
 Progress = Callable[[str], None]
-
-_PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w-]*)?:", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass
@@ -112,10 +110,8 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ queries
     def with_prefixes(self, query: str) -> str:
-        """Prepend PREFIX declarations for every published prefix the query does not declare."""
-        declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(query)}
-        lines = [f"PREFIX {p}: <{ns}>" for p, ns in sorted(self.prefixes.items()) if p not in declared]
-        return "\n".join(lines) + "\n" + query
+        """Declare every published prefix the query does not declare (on its first line)."""
+        return add_prefixes(query, self.prefixes)
 
     def select(self, query: str) -> SelectResult:
         """Run a SELECT query (prefixes added) on the store."""

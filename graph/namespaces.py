@@ -180,3 +180,17 @@ def expand(text: str, prefixes: dict[str, str] | None = None) -> str | None:
             return None
         return None
     return ns + quote(local, safe="._-~")
+
+
+_PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+
+
+def add_prefixes(query: str, prefixes: dict[str, str]) -> str:
+    """Declare every prefix the query uses but does not declare, on its first line.
+
+    Keeping the declarations on the query's first line leaves its line numbers unchanged, so a
+    parser's error position still points into the text the user wrote.
+    """
+    declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(query)}
+    decl = " ".join(f"PREFIX {p}: <{ns}>" for p, ns in sorted(prefixes.items()) if p not in declared)
+    return f"{decl} {query}" if decl else query
