@@ -27,7 +27,6 @@ import signal
 import socket
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -42,8 +41,8 @@ from starlette.routing import Route
 from . import endpoint_formats as fmt
 from .endpoint_entity import describe_query, entity_view, iri_for_path, ontology_query
 from .endpoint_pages import entity_page, error_page, home_page, query_form_page, triples_page
-from .endpoint_worker import Job, Outcome, StoreSpec, WorkerPool
-from .errors import AiriskError, QueryError, StoreError
+from .endpoint_worker import Job, Outcome, WorkerPool, worker_spec
+from .errors import AiriskError, QueryError
 from .guard import DatasetRefused, FederationRefused, NotAQuery, UpdateRefused, check_read_only, query_form
 
 if TYPE_CHECKING:
@@ -90,43 +89,20 @@ class Endpoint:
 
     def start(self) -> None:
         """Count the graphs, copy an embedded graph for the workers, start the workers."""
-        from .remote import RemoteStore
         from .store import OxigraphStore
 
         store = self.kg.store
         self.graph_sizes = fmt.graph_sizes(store)
         self.examples = self._examples()
-        if isinstance(store, RemoteStore):
-            spec = StoreSpec("remote", store.url, self.prefixes, store.timeout, allowed_hosts=(store.host,))
-        elif isinstance(store, OxigraphStore):
-            spec = self._copy_for_workers(store)
-        else:
-            raise StoreError(f"the endpoint cannot serve a {type(store).__name__}")
+        if isinstance(store, OxigraphStore):
+            self._tmpdir = tempfile.mkdtemp(prefix="airisk-endpoint-")
+        spec = worker_spec(store, self.prefixes, self._tmpdir or "")
         self.pool = WorkerPool(spec, self.config.workers, self.config.timeout, self.config.max_waiting)
         try:
             self.pool.start()
         except AiriskError:
             self.close()
             raise
-
-    def _copy_for_workers(self, store: Any) -> StoreSpec:
-        """Write the graph where the workers can read it: an N-Quads file, or a disk store if large."""
-        import pyoxigraph as ox
-
-        from .endpoint_worker import MEMORY_COPY_LIMIT
-
-        self._tmpdir = tempfile.mkdtemp(prefix="airisk-endpoint-")
-        quads = store.raw.quads_for_pattern(None, None, None, None)
-        if sum(self.graph_sizes.values()) <= MEMORY_COPY_LIMIT:
-            path = str(Path(self._tmpdir) / "graph.nq")
-            ox.serialize(quads, path, format=ox.RdfFormat.N_QUADS)
-            return StoreSpec("embedded", path, self.prefixes)
-        path = str(Path(self._tmpdir) / "store")
-        disk = ox.Store(path)
-        disk.bulk_extend(quads)
-        disk.flush()
-        del disk  # closes the store, so that the workers can open it read-only
-        return StoreSpec("embedded-disk", path, self.prefixes)
 
     def _examples(self) -> list[tuple[str, str, str, str]]:
         out = []

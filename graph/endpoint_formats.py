@@ -95,6 +95,7 @@ class Answer:
     rows: list[Row] = field(default_factory=list)
     boolean: bool = False
     triples: list[tuple[Term, Term, Term]] = field(default_factory=list)
+    truncated: bool = False  # cut at the row cap (only when the job asked for truncation)
 
     @property
     def is_graph(self) -> bool:

@@ -58,6 +58,7 @@ class Job:
     query: str
     media_type: str | None
     max_rows: int
+    truncate: bool = False  # past max_rows: cut the answer (True) or refuse it as too large (False)
 
 
 @dataclass
@@ -75,6 +76,32 @@ class Outcome:
     media_type: str = ""
     answer: Answer | None = None
     rows: int = 0
+
+
+def worker_spec(store: Any, prefixes: dict[str, str], folder: str) -> StoreSpec:
+    """Where query workers find ``store``'s graph: the remote store itself, or a copy of an
+    embedded store written into ``folder`` (N-Quads to load in memory, or a read-only disk store
+    for graphs past :data:`MEMORY_COPY_LIMIT`)."""
+    import pyoxigraph as ox
+
+    from .remote import RemoteStore
+    from .store import OxigraphStore
+
+    if isinstance(store, RemoteStore):
+        return StoreSpec("remote", store.url, prefixes, store.timeout, allowed_hosts=(store.host,))
+    if not isinstance(store, OxigraphStore):
+        raise StoreError(f"query workers cannot use a {type(store).__name__}")
+    quads = store.raw.quads_for_pattern(None, None, None, None)
+    if store.triple_count() <= MEMORY_COPY_LIMIT:
+        path = os.path.join(folder, "graph.nq")
+        ox.serialize(quads, path, format=ox.RdfFormat.N_QUADS)
+        return StoreSpec("embedded", path, prefixes)
+    path = os.path.join(folder, "store")
+    disk = ox.Store(path)
+    disk.bulk_extend(quads)
+    disk.flush()
+    del disk  # closes the store, so that the workers can open it read-only
+    return StoreSpec("embedded-disk", path, prefixes)
 
 
 # ---------------------------------------------------------------------- inside a worker
@@ -103,7 +130,7 @@ class EmbeddedRunner:
                 raise StoreError(f"cannot read the graph copy {path}: {exc}") from None
         self._prefixes = prefixes
 
-    def answer(self, query: str, max_rows: int) -> Answer:
+    def answer(self, query: str, max_rows: int, truncate: bool = False) -> Answer:
         from .store import term_from_ox
 
         ox = self._ox
@@ -122,13 +149,17 @@ class EmbeddedRunner:
                 rows: list[Row] = []
                 for sol in res:
                     if len(rows) >= max_rows:
-                        raise _TooLarge()
+                        if not truncate:
+                            raise _TooLarge()
+                        return Answer("SELECT", vars=names, rows=rows, truncated=True)
                     rows.append({n: term_from_ox(sol[n]) for n in names if sol[n] is not None})
                 return Answer("SELECT", vars=names, rows=rows)
             triples: list[tuple[Term, Term, Term]] = []
             for t in res:  # type: ignore[union-attr]
                 if len(triples) >= max_rows:
-                    raise _TooLarge()
+                    if not truncate:
+                        raise _TooLarge()
+                    return Answer("CONSTRUCT", triples=triples, truncated=True)
                 triples.append((term_from_ox(t.subject), term_from_ox(t.predicate), term_from_ox(t.object)))
             return Answer("CONSTRUCT", triples=triples)
         except (OSError, ValueError, RuntimeError) as exc:
@@ -144,7 +175,7 @@ class RemoteRunner:
         self._store = RemoteStore(url, timeout=timeout)
         self._prefixes = prefixes
 
-    def answer(self, query: str, max_rows: int) -> Answer:
+    def answer(self, query: str, max_rows: int, truncate: bool = False) -> Answer:
         from .guard import query_form
 
         # The published prefixes go on the query's first line, so line numbers in errors stay right.
@@ -154,19 +185,19 @@ class RemoteRunner:
             return Answer("ASK", boolean=self._store.ask(text))
         if form in ("CONSTRUCT", "DESCRIBE"):
             triples = self._store.construct(text)
-            if len(triples) > max_rows:
+            if len(triples) > max_rows and not truncate:
                 raise _TooLarge()
-            return Answer(form, triples=triples)
+            return Answer(form, triples=triples[:max_rows], truncated=len(triples) > max_rows)
         result = self._store.select(text)
-        if len(result.rows) > max_rows:
+        if len(result.rows) > max_rows and not truncate:
             raise _TooLarge()
-        return Answer("SELECT", vars=result.vars, rows=result.rows)
+        return Answer("SELECT", vars=result.vars, rows=result.rows[:max_rows], truncated=len(result.rows) > max_rows)
 
 
 def run_job(runner: EmbeddedRunner | RemoteRunner, job: Job, prefixes: dict[str, str]) -> Outcome:
     """Run one job in this process and say what came of it."""
     try:
-        answer = runner.answer(job.query, job.max_rows)
+        answer = runner.answer(job.query, job.max_rows, job.truncate)
     except _TooLarge:
         return Outcome(
             "too-large",
