@@ -1,7 +1,7 @@
 """AI Risk Graph: the Streamlit app (router only; each page is a module in ``app_pages/``).
 
 Run with ``streamlit run app.py`` (or ``make run``). Settings come from the environment; see
-``app_pages/common.py`` and ``docs/app.md``.
+``app_pages/common.py`` and the README ("The app").
 """
 
 import streamlit as st

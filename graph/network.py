@@ -2,7 +2,7 @@
 
 :func:`neighbourhood_view` cuts the neighbourhood of one entity out of the networkx projection
 (:mod:`graph.netx`), places the nodes with :func:`radial_layout` and returns a self-contained
-HTML page (:func:`render_html`) for an iframe. Design choices (see ``docs/app.md``):
+HTML page (:func:`render_html`) for an iframe. Design choices (see the README, "The app"):
 
 - **Offline**: vis-network 9.1.2 (from the pyvis 0.3.2 wheel, licence in ``graph/vendor/``) is
   inlined; the page loads nothing: no CDN, no fonts, no images.
