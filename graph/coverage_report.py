@@ -434,25 +434,14 @@ def _evidence(model: Model, key: str, c: Contribution, custom: dict[str, tuple[s
             node = data.risks[c.via]
             via, via_label = node.curie, node.label
     if test is not None:
-        return Evidence(
-            test.id,
-            key,
-            test.label,
-            test.method_type,
-            c.path,
-            "direct" if c.level == DIRECT else "indirect",
-            via,
-            c.via,
-            via_label,
-            c.mapping,
-            links,
-            sources,
-        )
-    name, mtype, note = custom.get(key, (key, None, "custom test"))
+        ident, label, mtype, is_custom, note = test.id, test.label, test.method_type, False, ""
+    else:
+        ident, mtype, note = custom.get(key, (key, None, "custom test"))
+        label, is_custom = ident, True
     return Evidence(
-        name,
+        ident,
         key,
-        name,
+        label,
         mtype,
         c.path,
         "direct" if c.level == DIRECT else "indirect",
@@ -462,7 +451,7 @@ def _evidence(model: Model, key: str, c: Contribution, custom: dict[str, tuple[s
         c.mapping,
         links,
         sources,
-        True,
+        is_custom,
         note,
     )
 

@@ -14,7 +14,7 @@ from graph import KnowledgeGraph
 from graph.importers import build_import
 
 from .conftest import FIXTURES, snapshot
-from .workbooks import HEADER, workbook_bytes, write_workbook
+from .workbooks import HEADER, sample_row, workbook_bytes, write_workbook
 
 ATLAS_SMALL = FIXTURES / "atlas-small.yaml"
 SSSOM_SMALL = FIXTURES / "mappings-small.sssom.tsv"
@@ -287,34 +287,7 @@ def test_wrong_header_order_and_extra_columns_still_read(curated_kg: KnowledgeGr
     ws.append(["Some banner"])
     ws.append([])
     ws.append(["Notes"] + list(reversed(HEADER)))
-    ws.append(
-        ["n"]
-        + list(
-            reversed(
-                [
-                    "T",
-                    "Q",
-                    "02.01.00",
-                    2,
-                    None,
-                    None,
-                    None,
-                    "Risk Category",
-                    "Cat",
-                    None,
-                    "D",
-                    None,
-                    None,
-                    None,
-                    "1 - Human",
-                    "1 - Intentional",
-                    "1 - Pre-deployment",
-                    "4. Malicious Actors & Misuse",
-                    "4.2 > Cyberattacks",
-                ]
-            )
-        )
-    )
+    ws.append(["n"] + list(reversed(sample_row())))
     path = tmp_path / "reordered.xlsx"
     wb.save(path)
     result = build_import("mit", path, curated_kg)

@@ -15,7 +15,7 @@ from graph.importers import build_import, run_import
 from graph.importers.common import ImportResult
 
 from .conftest import CURATED, FIXTURES, snapshot
-from .workbooks import HEADER, workbook_bytes
+from .workbooks import HEADER, sample_row, workbook_bytes
 
 ATLAS_BYTES = (FIXTURES / "atlas-small.yaml").read_bytes()
 SSSOM_TEXT = (FIXTURES / "mappings-small.sssom.tsv").read_text()
@@ -112,27 +112,7 @@ code_value = st.one_of(
     )
 )
 def test_workbook_with_generated_codes(values: list[tuple[str, Any]]) -> None:
-    row: list[Any] = [
-        "T",
-        "Q",
-        "02.01.00",
-        2,
-        None,
-        None,
-        None,
-        "Risk Category",
-        "Cat",
-        None,
-        "D",
-        None,
-        None,
-        None,
-        "1 - Human",
-        "1 - Intentional",
-        "1 - Pre-deployment",
-        "4. Malicious",
-        "4.2 > Cyber",
-    ]
+    row: list[Any] = sample_row("4. Malicious", "4.2 > Cyber")
     for column, value in values:
         row[HEADER.index(column)] = value
     result = attempt("mit", "gen.xlsx", workbook_bytes(rows=[row], formula_row=False))

@@ -32,6 +32,14 @@ HEADER = [
 PAPER = "A Fixture Taxonomy of Risks"
 
 
+def sample_row(domain: str = "4. Malicious Actors & Misuse", subdomain: str = "4.2 > Cyberattacks") -> list[Any]:
+    """One coded risk entry, in HEADER order (a fresh list each call)."""
+    return [
+        "T", "Q", "02.01.00", 2, None, None, None, "Risk Category", "Cat", None, "D", None, None, None,
+        "1 - Human", "1 - Intentional", "1 - Pre-deployment", domain, subdomain,
+    ]  # fmt: skip
+
+
 def row(
     ev: Any,
     level: str,
