@@ -29,7 +29,9 @@ from .schema import (
     SEVERITY_FIELDS,
     SEVERITY_REQUIRED,
     SSSOM_REQUIRED,
+    SUBRECORDS,
     TAXONOMY_FIELDS,
+    TAXONOMY_FILE_KEYS,
     TAXONOMY_REQUIRED,
     KindSpec,
 )
@@ -78,6 +80,13 @@ class Taxonomy:
     header: PosDict
     concepts: dict[str, Concept]
     file: str
+    removed: list[PosDict] = field(default_factory=list)
+
+    @property
+    def revises(self) -> str | None:
+        """The prefix of the taxonomy version this one revises, if it declares one."""
+        value = self.header.get("revises")
+        return str(value) if value is not None else None
 
 
 @dataclass
@@ -218,6 +227,14 @@ def _check_mapping(
             for item in value:
                 where_item = item.loc(None, record) if isinstance(item, PosDict) else loc
                 problems.extend(_check_mapping(item, link_fields, (target, *LINK_REQUIRED), where_item, record))
+        elif kind.startswith("list:"):
+            sub_fields, sub_required = SUBRECORDS[kind[5:]]
+            if not isinstance(value, list) or not value:
+                problems.append(Problem("expected a non-empty list of entries", loc, check="shape"))
+                continue
+            for item in value:
+                where_item = item.loc(None, record) if isinstance(item, PosDict) else loc
+                problems.extend(_check_mapping(item, sub_fields, sub_required, where_item, record))
         elif kind == "severity":
             problems.extend(_check_mapping(value, SEVERITY_FIELDS, SEVERITY_REQUIRED, loc, record))
             if isinstance(value, PosDict) and isinstance(value.get("level"), int) and not 1 <= value["level"] <= 5:
@@ -324,6 +341,16 @@ def _load_taxonomies(root: Path, ds: Dataset) -> None:
                 Problem("expected top-level keys 'taxonomy' and 'concepts'", Location(name, 1, 1), check="shape")
             )
             continue
+        for key in doc:
+            if key not in TAXONOMY_FILE_KEYS:
+                ds.problems.append(
+                    Problem(
+                        f"unknown top-level key {key!r}",
+                        doc.loc(key, path.stem),
+                        hint=_suggest(str(key), list(TAXONOMY_FILE_KEYS)) or "expected taxonomy, concepts, removed",
+                        check="shape",
+                    )
+                )
         header = doc["taxonomy"]
         ds.problems.extend(_check_mapping(header, TAXONOMY_FIELDS, TAXONOMY_REQUIRED, doc.loc("taxonomy"), path.stem))
         if not isinstance(header, PosDict):
@@ -371,7 +398,27 @@ def _load_taxonomies(root: Path, ds: Dataset) -> None:
                 )
                 continue
             tax.concepts[code] = Concept(prefix, code, item, name)
+        tax.removed = _load_removed(doc, prefix, ds)
         ds.taxonomies[prefix] = tax
+
+
+def _load_removed(doc: PosDict, prefix: str, ds: Dataset) -> list[PosDict]:
+    """Check the optional top-level ``removed:`` list of a taxonomy file; return its entries."""
+    if "removed" not in doc:
+        return []
+    fields, required = SUBRECORDS["removed"]
+    value = doc["removed"]
+    if not isinstance(value, PosList):
+        ds.problems.append(Problem("'removed' must be a list", doc.loc("removed", prefix), check="shape"))
+        return []
+    kept: list[PosDict] = []
+    for item in value:
+        record = f"{prefix} removed {item.get('code', '?')}" if isinstance(item, PosDict) else prefix
+        where = item.loc(None, record) if isinstance(item, PosDict) else doc.loc("removed", prefix)
+        ds.problems.extend(_check_mapping(item, fields, required, where, record))
+        if isinstance(item, PosDict):
+            kept.append(item)
+    return kept
 
 
 def parse_sssom(text: str, name: str) -> tuple[dict[str, str], list[tuple[int, dict[str, str]]], list[Problem]]:
