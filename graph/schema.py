@@ -197,9 +197,14 @@ CONCEPT_FIELDS: dict[str, str] = {
 CONCEPT_REQUIRED = ("code", "label", "sources")
 
 #: The kinds of change between a concept and its predecessor in the revised version.
-CHANGE_KINDS = ("same", "renamed", "moved", "merged", "split", "redefined")
+VERSION_CHANGES = ("same", "renamed", "moved", "merged", "split", "redefined")
 #: ``previous:`` entries of a concept (its relation to concepts of the revised version).
-PREVIOUS_FIELDS = {"code": "code", "change": "enum:" + "|".join(CHANGE_KINDS), "note": "text", "sources": "refs:source"}
+PREVIOUS_FIELDS = {
+    "code": "code",
+    "change": "enum:" + "|".join(VERSION_CHANGES),
+    "note": "text",
+    "sources": "refs:source",
+}
 PREVIOUS_REQUIRED = ("code", "change", "note", "sources")
 #: Top-level ``removed:`` entries of a taxonomy file (concepts of the revised version with no successor).
 REMOVED_FIELDS = {"code": "code", "note": "text", "sources": "refs:source"}
