@@ -86,10 +86,21 @@ class _Builder:
         self.counts: dict[str, int] = {}
         self.prefixes: dict[str, str] = {}
         self.docs: set[str] = set()
-        self.hier: set[tuple[str, str]] = set()  # (child IRI, parent IRI)
+        self.folded: set[tuple[str, str, str]] = set()
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
+
+    def refs(self, item: Item, key: str) -> list[str]:
+        """The ids field ``key`` of ``item`` names (matched ignoring case when not exact, with a warning)."""
+        out = []
+        for ref in item.values(key):
+            hit = self.r.lookup(ref)
+            if hit is not None and hit != ref and (item.id, key, ref) not in self.folded:
+                self.folded.add((item.id, key, ref))
+                self.count("references matched ignoring case")
+            out.append(hit or ref)
+        return out
 
     def where(self, item: Item, key: str | None = None) -> Location:
         file, line = item.at.get(key, (item.file, item.line)) if key else (item.file, item.line)
@@ -125,15 +136,17 @@ class _Builder:
 
     def parents(self, members: dict[str, Item]) -> dict[str, str]:
         parent: dict[str, str] = {}
-        for item in members.values():
-            for key in (*PARENT_FIELDS, "broad_mappings"):
-                for ref in item.values(key):
-                    if ref in members and ref != item.id and item.id not in parent:
-                        parent[item.id] = ref
-            for key in (*CHILD_FIELDS, "narrow_mappings"):
-                for ref in item.values(key):
-                    if ref in members and ref != item.id and ref not in parent:
-                        parent[ref] = item.id
+        # the hierarchy fields first; broad/narrow mappings inside the taxonomy only where they are silent
+        for ups, downs in ((PARENT_FIELDS, CHILD_FIELDS), (("broad_mappings",), ("narrow_mappings",))):
+            for item in members.values():
+                for key in ups:
+                    for ref in self.refs(item, key):
+                        if ref in members and ref != item.id and item.id not in parent:
+                            parent[item.id] = ref
+                for key in downs:
+                    for ref in self.refs(item, key):
+                        if ref in members and ref != item.id and ref not in parent:
+                            parent[ref] = item.id
         # break cycles: walk up from each item; a revisit cuts the edge
         for start in list(parent):
             seen = {start}
@@ -363,7 +376,7 @@ class _Builder:
             self.describe(s, item)
             types = [
                 self.node[c][1]
-                for c in (*item.values("isCategorizedAs"), *item.values("hasPrinciple"))
+                for c in (*self.refs(item, "isCategorizedAs"), *self.refs(item, "hasPrinciple"))
                 if self.node.get(c, ("",))[0] == "mtype"
             ]
             if not types:
@@ -432,7 +445,7 @@ class _Builder:
         for item in self.r.items.values():
             kind, s_iri = self.node.get(item.id, ("", ""))
             for key in ("hasRelatedRisk", "detectsRiskConcept", "hasRelatedAction", "isDetectedBy"):
-                for ref in item.values(key):
+                for ref in self.refs(item, key):
                     other_kind, o_iri = self.node.get(ref, ("", ""))
                     pair = {kind: s_iri, other_kind: o_iri}
                     if "risk" not in pair:
@@ -493,6 +506,7 @@ class _Builder:
                     self.count("mapping rows with other predicates")
                 continue
             s, o = self.local(row.subject), self.local(row.object)
+            s, o = self.r.lookup(s) or s, self.r.lookup(o) or o
             if s not in self.node or o not in self.node:
                 missing = row.subject if s not in self.node else row.object
                 if missing and self.local(missing) not in self.r.items:
@@ -510,7 +524,7 @@ class _Builder:
             if item.id not in self.node:
                 continue
             for field_name, pred in MAPPING_FIELDS.items():
-                for ref in item.values(field_name):
+                for ref in self.refs(item, field_name):
                     if ref in self.node and (item.id, pred, ref) not in found:
                         found[(item.id, pred, ref)] = (item, field_name)
         self.count("mapping rows merged", merged)
@@ -600,6 +614,7 @@ def import_ai_atlas_nexus(path: Path, name: str, ctx: Context, display: str | No
     )
     source_record(b.t, info)
     b.counts["files"] = len(release.files) + len(release.tsv_files)
+    b.counts["mapping rows stating no match"] = release.no_match
     problems.raise_errors()
     return ImportResult(
         KIND, name, b.t.ntriples(), dict(sorted(b.counts.items())), info, problems.items, prefixes=b.prefixes

@@ -104,7 +104,20 @@ class Release:
     tsv_files: list[str] = field(default_factory=list)
     licence_text: str = ""
     total_bytes: int = 0
+    no_match: int = 0
     digest_parts: list[tuple[str, bytes]] = field(default_factory=list)
+    _folded: dict[str, list[str]] | None = None
+
+    def lookup(self, ref: str) -> str | None:
+        """The id ``ref`` names: itself when defined, else the one id equal to it ignoring case."""
+        if ref in self.items:
+            return ref
+        if self._folded is None:
+            self._folded = {}
+            for ident in self.items:
+                self._folded.setdefault(ident.casefold(), []).append(ident)
+        hits = self._folded.get(ref.casefold(), [])
+        return hits[0] if len(hits) == 1 else None
 
 
 def _display(path: Path, root: Path) -> str:
@@ -252,6 +265,9 @@ def _read_tsv(release: Release, path: Path, problems: Problems) -> None:
             row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
             if any(len(v) > MAX_TEXT_CHARS for v in row.values()):
                 raise DataError(f"a cell is longer than {MAX_TEXT_CHARS} characters", Location(name, offset))
+            if row["predicate_id"].lower() in ("nomatch", "semapv:nomatch", "sssom:nomatch"):
+                release.no_match += 1  # a row saying that nothing matches: nothing to import
+                continue
             if not row["subject_id"] or not row["predicate_id"] or not row["object_id"]:
                 problems.warn("row without subject_id, predicate_id or object_id; left out", Location(name, offset))
                 continue
