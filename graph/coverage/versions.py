@@ -22,8 +22,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from graph.core.errors import NotFound
-from graph.store.kg import KnowledgeGraph
 from graph.core.namespaces import curie, scheme_iri
+from graph.store.kg import KnowledgeGraph
 
 #: Order of the change kinds in every output.
 KINDS = ("added", "removed", "renamed", "moved", "merged", "split", "redefined", "same")

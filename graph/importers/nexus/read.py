@@ -22,7 +22,15 @@ from typing import Any
 
 from graph.core.errors import DataError, Location, Problem
 from graph.core.yamlpos import PosDict, PosList
-from graph.importers.common import MAX_FILE_BYTES, MAX_TEXT_CHARS, Problems, check_text, decode_text, load_yaml_text, read_file
+from graph.importers.common import (
+    MAX_FILE_BYTES,
+    MAX_TEXT_CHARS,
+    Problems,
+    check_text,
+    decode_text,
+    load_yaml_text,
+    read_file,
+)
 
 #: Files of a release are read below these folders of DIR (or DIR itself when neither exists).
 KG_FOLDER = "knowledge_graph"
