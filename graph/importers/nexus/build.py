@@ -31,7 +31,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from graph.core.errors import DataError, Location
-from graph.core.namespaces import ID
 from graph.importers.common import (
     ImportResult,
     P,
@@ -45,25 +44,7 @@ from graph.importers.context import Context
 from graph.importers.nexus.links import Links
 from graph.importers.nexus.measures import Measures
 from graph.importers.nexus.read import Release, read_release
-
-KIND = "ai-atlas-nexus"
-DOC_NS = ID + "source/ai-atlas-nexus/"
-AGENT = ID + "agent/ibm-ai-atlas-nexus-contributors"
-RISK_TYPES = {"Risk", "RiskGroup"}
-MTYPE_TYPES = {"RiskControlGroup", "Principle"}
-MITIGATION_TYPES = {"Action", "RiskControl", "Requirement"}
-PARENT_FIELDS = ("isPartOf", "broader")
-CHILD_FIELDS = ("hasPart", "narrower")
-#: Publishers of the taxonomies Nexus holds that we do not curate (Nexus does not name them).
-PUBLISHERS = {
-    "ibm-risk-atlas": "IBM",
-    "ibm-granite-guardian": "IBM",
-    "shieldgemma-taxonomy": "Google",
-    "credo-ucf": "Credo AI",
-    "aiuc1": "AIUC",
-    "mit-draft-ai-risk-mitigation": "MIT AI Risk Initiative",
-}
-SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
+from graph.importers.nexus.state import AGENT, KIND
 
 
 class _Builder(Measures, Links):

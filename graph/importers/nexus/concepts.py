@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from graph.core.namespaces import CODE_RE, ID, risk_iri, risk_namespace, scheme_iri
+from graph.core.namespaces import CODE_RE, risk_iri, risk_namespace, scheme_iri
 from graph.importers.common import (
     C,
     P,
@@ -19,26 +19,7 @@ from graph.importers.common import (
 )
 from graph.importers.nexus.match import CORRESPONDS, Curated, match_concept
 from graph.importers.nexus.read import Item
-from graph.importers.nexus.state import State
-
-KIND = "ai-atlas-nexus"
-DOC_NS = ID + "source/ai-atlas-nexus/"
-AGENT = ID + "agent/ibm-ai-atlas-nexus-contributors"
-RISK_TYPES = {"Risk", "RiskGroup"}
-MTYPE_TYPES = {"RiskControlGroup", "Principle"}
-MITIGATION_TYPES = {"Action", "RiskControl", "Requirement"}
-PARENT_FIELDS = ("isPartOf", "broader")
-CHILD_FIELDS = ("hasPart", "narrower")
-#: Publishers of the taxonomies Nexus holds that we do not curate (Nexus does not name them).
-PUBLISHERS = {
-    "ibm-risk-atlas": "IBM",
-    "ibm-granite-guardian": "IBM",
-    "shieldgemma-taxonomy": "Google",
-    "credo-ucf": "Credo AI",
-    "aiuc1": "AIUC",
-    "mit-draft-ai-risk-mitigation": "MIT AI Risk Initiative",
-}
-SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
+from graph.importers.nexus.state import CHILD_FIELDS, DOC_NS, MTYPE_TYPES, PARENT_FIELDS, PUBLISHERS, RISK_TYPES, State
 
 
 class Concepts(State):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graph.core.errors import Location
-from graph.core.namespaces import ID, SEMAPV
+from graph.core.namespaces import SEMAPV
 from graph.importers.common import (
     P,
     Term,
@@ -12,26 +12,7 @@ from graph.importers.common import (
     lit,
 )
 from graph.importers.nexus.read import MAPPING_FIELDS, Item, SssomRow
-from graph.importers.nexus.state import State
-
-KIND = "ai-atlas-nexus"
-DOC_NS = ID + "source/ai-atlas-nexus/"
-AGENT = ID + "agent/ibm-ai-atlas-nexus-contributors"
-RISK_TYPES = {"Risk", "RiskGroup"}
-MTYPE_TYPES = {"RiskControlGroup", "Principle"}
-MITIGATION_TYPES = {"Action", "RiskControl", "Requirement"}
-PARENT_FIELDS = ("isPartOf", "broader")
-CHILD_FIELDS = ("hasPart", "narrower")
-#: Publishers of the taxonomies Nexus holds that we do not curate (Nexus does not name them).
-PUBLISHERS = {
-    "ibm-risk-atlas": "IBM",
-    "ibm-granite-guardian": "IBM",
-    "shieldgemma-taxonomy": "Google",
-    "credo-ucf": "Credo AI",
-    "aiuc1": "AIUC",
-    "mit-draft-ai-risk-mitigation": "MIT AI Risk Initiative",
-}
-SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
+from graph.importers.nexus.state import AGENT, SKOS_NS, State
 
 
 class Links(State):
