@@ -334,6 +334,39 @@ def _fates(
     return out
 
 
+@dataclass
+class SchemeVersion:
+    """A taxonomy with its version, date and the version it revises (if it says)."""
+
+    prefix: str
+    title: str
+    version: str
+    issued: str
+    revises: str | None
+
+
+def list_versions(kg: KnowledgeGraph) -> list[SchemeVersion]:
+    """Every taxonomy of the graph with its version, date and declared predecessor, by title."""
+    rows = kg.select(
+        """SELECT ?s ?prefix ?title ?v ?issued ?oldp WHERE { ?s a ar:Taxonomy ; ar:prefix ?prefix .
+             OPTIONAL { ?s dcterms:title ?title } OPTIONAL { ?s owl:versionInfo ?v }
+             OPTIONAL { ?s dcterms:issued ?issued }
+             OPTIONAL { ?s prov:wasRevisionOf ?old . ?old ar:prefix ?oldp } }"""
+    ).rows
+    out: dict[str, SchemeVersion] = {}
+    for r in rows:
+        prefix = str(r["prefix"])
+        if prefix not in out:
+            out[prefix] = SchemeVersion(
+                prefix,
+                str(r["title"]) if r.get("title") is not None else prefix,
+                str(r["v"]) if r.get("v") is not None else "",
+                str(r["issued"]) if r.get("issued") is not None else "",
+                str(r["oldp"]) if r.get("oldp") is not None else None,
+            )
+    return sorted(out.values(), key=lambda v: (v.title.lower(), v.issued, v.prefix))
+
+
 def diff_schemes(kg: KnowledgeGraph, old: str, new: str, coverage: bool = True) -> SchemeDiff:
     """What changed from taxonomy ``old`` to taxonomy ``new`` (two prefixes); see the module docstring."""
     old_version, new_version = _version(kg, old), _version(kg, new)
