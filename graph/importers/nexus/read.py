@@ -176,6 +176,9 @@ def _merge(release: Release, collection: str, rec: PosDict, name: str, problems:
         if key == "id":
             continue
         where = rec.loc(key, ident)
+        if key in TEXT_FIELDS and isinstance(value, (list, dict)):
+            problems.warn(f"{ident}: field {key!r} should be one value, not a {type(value).__name__}; left out", where)
+            continue
         if isinstance(value, list):
             refs = item.refs.setdefault(key, [])
             for i, v in enumerate(value):
