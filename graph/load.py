@@ -26,6 +26,10 @@ from .schema import (
     LINK_REQUIRED,
     NOT_APPLICABLE_FIELDS,
     NOT_APPLICABLE_REQUIRED,
+    PREVIOUS_FIELDS,
+    PREVIOUS_REQUIRED,
+    REMOVED_FIELDS,
+    REMOVED_REQUIRED,
     SEVERITY_FIELDS,
     SEVERITY_REQUIRED,
     SSSOM_REQUIRED,
@@ -218,6 +222,13 @@ def _check_mapping(
             for item in value:
                 where_item = item.loc(None, record) if isinstance(item, PosDict) else loc
                 problems.extend(_check_mapping(item, link_fields, (target, *LINK_REQUIRED), where_item, record))
+        elif kind == "previous":
+            if not isinstance(value, list):
+                problems.append(Problem("expected a list of previous concepts", loc, check="shape"))
+                continue
+            for item in value:
+                where_item = item.loc(None, record) if isinstance(item, PosDict) else loc
+                problems.extend(_check_mapping(item, PREVIOUS_FIELDS, PREVIOUS_REQUIRED, where_item, record))
         elif kind == "severity":
             problems.extend(_check_mapping(value, SEVERITY_FIELDS, SEVERITY_REQUIRED, loc, record))
             if isinstance(value, PosDict) and isinstance(value.get("level"), int) and not 1 <= value["level"] <= 5:
@@ -371,6 +382,13 @@ def _load_taxonomies(root: Path, ds: Dataset) -> None:
                 )
                 continue
             tax.concepts[code] = Concept(prefix, code, item, name)
+        removed = doc.get("removed", PosList())
+        if not isinstance(removed, PosList):
+            ds.problems.append(Problem("'removed' must be a list", doc.loc("removed"), check="shape"))
+        else:
+            for item in removed:
+                where = item.loc(None, f"{prefix}:removed") if isinstance(item, PosDict) else doc.loc("removed")
+                ds.problems.extend(_check_mapping(item, REMOVED_FIELDS, REMOVED_REQUIRED, where, f"{prefix}:removed"))
         ds.taxonomies[prefix] = tax
 
 

@@ -179,6 +179,7 @@ TAXONOMY_FIELDS: dict[str, str] = {
     "published_concept_count": "int",
     "description": "text",
     "publisher_org": "ref:organisation",
+    "revises": "prefix",
 }
 TAXONOMY_REQUIRED = ("prefix", "title", "publisher", "version", "issued", "licence", "url", "sources")
 
@@ -190,8 +191,22 @@ CONCEPT_FIELDS: dict[str, str] = {
     "aliases": "texts",
     "sources": "refs:source",
     "severity": "severity",
+    "previous": "previous",
 }
 CONCEPT_REQUIRED = ("code", "label", "sources")
+
+#: How a concept of a taxonomy version relates to a concept of the version it revises.
+VERSION_CHANGES = ("same", "renamed", "moved", "merged", "split", "redefined")
+PREVIOUS_FIELDS = {
+    "code": "code",
+    "change": "enum:" + "|".join(VERSION_CHANGES),
+    "note": "text",
+    "sources": "refs:source",
+}
+PREVIOUS_REQUIRED = ("code", "change", "note", "sources")
+#: A concept of the revised version with no successor (top-level ``removed:`` of a taxonomy file).
+REMOVED_FIELDS = {"code": "code", "note": "text", "sources": "refs:source"}
+REMOVED_REQUIRED = ("code", "note", "sources")
 
 #: ``data/not-applicable.yaml``: risk categories that model testing does not apply to.
 NOT_APPLICABLE_FIELDS = {"risk": "risk", "note": "text", "sources": "refs:source"}
