@@ -55,16 +55,17 @@ def test_real_release_counts(result: ImportResult) -> None:
     assert c["concepts of air2024"] == 16 + 43 + 314
     assert c["concepts of ibm-risk-atlas"] == 115 and c["concepts of credo-ucf"] == 64
     assert c["concepts of nist600"] == 12 and c["concepts of mit"] == 31 and c["concepts of mit-causal"] == 12
-    assert c["concepts of owasp-llm"] == 10 and c["concepts of ailuminate"] == 15
+    assert c["concepts of owasp-llm"] == 10 and c["concepts of ailuminate"] == 15 and c["concepts of owasp-asi"] == 10
     # reused: 16 + 41 AIR groups (two IBM groups combine two curated level-3 categories each), all 12 NIST
-    # AI 600-1 risks, 31 MIT domains and subdomains, 12 causal codes, 10 OWASP LLM, 15 AILuminate hazards
-    assert c["risk categories reusing curated IRIs"] == 57 + 12 + 31 + 12 + 10 + 15
-    assert c["risk categories"] == 527
+    # AI 600-1 risks, 31 MIT domains and subdomains, 12 causal codes, 10 OWASP LLM, 15 AILuminate hazards,
+    # 10 OWASP Agentic
+    assert c["risk categories reusing curated IRIs"] == 57 + 12 + 31 + 12 + 10 + 15 + 10
+    assert c["risk categories"] == 517
     assert c["mitigations"] == 1153 and c["mitigation types"] == 38 and c["mitigation links"] == 999
     assert c["test methods"] == 38 and c["evaluations matching curated test methods"] == 15
     assert c["test links"] == 15 and c["mappings"] == 1704 and c["files"] == 58
     assert result.warnings == []
-    assert result.entities["Taxonomy"] == 5 and result.entities["MitigationTaxonomy"] == 2
+    assert result.entities["Taxonomy"] == 4 and result.entities["MitigationTaxonomy"] == 2
     assert result.source.version == "1.2.3" and result.source.licence == "Apache-2.0"
 
 
@@ -77,6 +78,7 @@ def test_curated_iris_are_reused_and_level_4_hangs_below_them(result: ImportResu
     assert f'<{RISK}owasp-llm/LLM02> {ident} "llm022025-sensitive-information-disclosure" .' in t
     assert f'<{RISK}mit-causal/intent.3> {ident} "mit-ai-causal-risk-intent-other" .' in t
     assert f'<{RISK}ailuminate/non-physical> {ident} "ail-non-physical-hazards" .' in t
+    assert f'<{RISK}owasp-asi/ASI01> {ident} "asi01-agent-goal-hijack" .' in t
     # a curated concept gets no second label from the import
     assert not any(line.startswith(f"<{RISK}air2024/1.1> <{SKOS}prefLabel>") for line in t)
     assert f"<{RISK}air2024/network-intrusion> <{SKOS}broader> <{RISK}air2024/1.1> ." in t
@@ -148,7 +150,7 @@ def test_records_without_id_or_name_and_wrong_types_are_warnings(tmp_path: Path,
     assert any("owasp_asi_data.yaml" in m and "without an 'id'" in m for m in msgs), msgs
     assert any("asi09-human-agent-trust-exploitation: field 'name' should be one value" in m for m in msgs), msgs
     assert any("odd.yaml" in m and "collection 'entries' is not a list" in m for m in msgs), msgs
-    assert res.counts["concepts of nexus-owasp-asi"] == 8
+    assert res.counts["concepts of owasp-asi"] == 8
 
 
 def test_unknown_fields_and_missing_optional_fields_are_tolerated(
