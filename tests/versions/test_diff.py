@@ -7,14 +7,18 @@ kind of change (same, renamed, moved, split in two, two merged into one, one add
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
 from graph.cli.main import app
 from graph.core.errors import NotFound
+from graph.coverage.export import report_to_xlsx_bytes
+from graph.coverage.report import compute_coverage
 from graph.coverage.versions import SchemeDiff, diff_schemes, list_versions
 from graph.store.kg import KnowledgeGraph
 
@@ -139,3 +143,17 @@ def test_cli_diff_table_json_and_errors() -> None:
     bad = runner.invoke(app, ["--data", str(DATA), "diff", "mit", "nope"])
     assert bad.exit_code == 1 and "error: no taxonomy with prefix 'nope'" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_coverage_names_the_versions_it_uses(kg: KnowledgeGraph) -> None:
+
+    report = compute_coverage(kg, taxonomy="mit2")
+    assert report.versions == {"mit2": ("Fixture domain taxonomy", "2")}
+    assert report.to_json()["versions"] == {"mit2": {"title": "Fixture domain taxonomy", "version": "2"}}
+    both = compute_coverage(kg)
+    assert both.versions["mit"][1] == "1" and both.versions["mit2"][1] == "2"
+    book = openpyxl.load_workbook(io.BytesIO(report_to_xlsx_bytes(report)), read_only=True)
+    about = {row[0]: row[1] for row in book["about"].iter_rows(values_only=True) if row and row[0]}
+    assert about["taxonomy versions"] == "mit2 (2)"
+    out = CliRunner().invoke(app, ["--data", str(DATA), "gaps", "--taxonomy", "mit2"])
+    assert "Taxonomy versions: mit2 (2)" in out.output
