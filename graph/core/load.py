@@ -26,15 +26,12 @@ from graph.core.schema import (
     LINK_REQUIRED,
     NOT_APPLICABLE_FIELDS,
     NOT_APPLICABLE_REQUIRED,
-    PREVIOUS_FIELDS,
-    PREVIOUS_REQUIRED,
-    REMOVED_FIELDS,
-    REMOVED_REQUIRED,
     SEVERITY_FIELDS,
     SEVERITY_REQUIRED,
     SSSOM_REQUIRED,
     TAXONOMY_FIELDS,
     TAXONOMY_REQUIRED,
+    VERSION_TABLES,
     KindSpec,
 )
 from graph.core.yamlpos import PosDict, PosList, load_yaml
@@ -215,20 +212,10 @@ def _check_mapping(
         value = data[key]
         if kind.startswith("links:"):
             target = kind[6:]
-            if not isinstance(value, list):
-                problems.append(Problem("expected a list of links", loc, check="shape"))
-                continue
             link_fields = {target: "risk" if target == "risk" else "ref:" + target, **LINK_FIELDS}
-            for item in value:
-                where_item = item.loc(None, record) if isinstance(item, PosDict) else loc
-                problems.extend(_check_mapping(item, link_fields, (target, *LINK_REQUIRED), where_item, record))
-        elif kind == "previous":
-            if not isinstance(value, list):
-                problems.append(Problem("expected a list of previous concepts", loc, check="shape"))
-                continue
-            for item in value:
-                where_item = item.loc(None, record) if isinstance(item, PosDict) else loc
-                problems.extend(_check_mapping(item, PREVIOUS_FIELDS, PREVIOUS_REQUIRED, where_item, record))
+            problems.extend(_check_items(value, link_fields, (target, *LINK_REQUIRED), loc, record, "links"))
+        elif kind in VERSION_TABLES:
+            problems.extend(_check_items(value, *VERSION_TABLES[kind], loc, record, f"{kind} concepts"))
         elif kind == "severity":
             problems.extend(_check_mapping(value, SEVERITY_FIELDS, SEVERITY_REQUIRED, loc, record))
             if isinstance(value, PosDict) and isinstance(value.get("level"), int) and not 1 <= value["level"] <= 5:
@@ -238,6 +225,16 @@ def _check_mapping(
         else:
             problems.extend(check_value(kind, value, Location(loc.file, loc.line, loc.column, record, key)))
     return problems
+
+
+def _check_items(
+    value: Any, fields: dict[str, str], req: tuple[str, ...], loc: Location, rec: str, noun: str
+) -> list[Problem]:
+    """Check a list of mappings (links, version entries) against a field table."""
+    if not isinstance(value, list):
+        return [Problem(f"expected a list of {noun}", loc, check="shape")]
+    at = [item.loc(None, rec) if isinstance(item, PosDict) else loc for item in value]
+    return [p for item, where in zip(value, at, strict=True) for p in _check_mapping(item, fields, req, where, rec)]
 
 
 def _kind_files(root: Path, spec: KindSpec) -> list[Path]:
@@ -382,13 +379,9 @@ def _load_taxonomies(root: Path, ds: Dataset) -> None:
                 )
                 continue
             tax.concepts[code] = Concept(prefix, code, item, name)
-        removed = doc.get("removed", PosList())
-        if not isinstance(removed, PosList):
-            ds.problems.append(Problem("'removed' must be a list", doc.loc("removed"), check="shape"))
-        else:
-            for item in removed:
-                where = item.loc(None, f"{prefix}:removed") if isinstance(item, PosDict) else doc.loc("removed")
-                ds.problems.extend(_check_mapping(item, REMOVED_FIELDS, REMOVED_REQUIRED, where, f"{prefix}:removed"))
+        if "removed" in doc:  # concepts of the revised version with no successor
+            fields, req = VERSION_TABLES["removed"]
+            ds.problems.extend(_check_items(doc["removed"], fields, req, doc.loc("removed"), prefix, "removals"))
         ds.taxonomies[prefix] = tax
 
 

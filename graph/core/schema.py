@@ -207,6 +207,7 @@ PREVIOUS_REQUIRED = ("code", "change", "note", "sources")
 #: A concept of the revised version with no successor (top-level ``removed:`` of a taxonomy file).
 REMOVED_FIELDS = {"code": "code", "note": "text", "sources": "refs:source"}
 REMOVED_REQUIRED = ("code", "note", "sources")
+VERSION_TABLES = {"previous": (PREVIOUS_FIELDS, PREVIOUS_REQUIRED), "removed": (REMOVED_FIELDS, REMOVED_REQUIRED)}
 
 #: ``data/not-applicable.yaml``: risk categories that model testing does not apply to.
 NOT_APPLICABLE_FIELDS = {"risk": "risk", "note": "text", "sources": "refs:source"}
