@@ -37,6 +37,7 @@ m[1].metric("Severity-weighted coverage", f"{summary.weighted_coverage:.0%}")
 m[2].metric("Strong", f"{summary.n_strong:,}")
 m[3].metric("Weak", f"{summary.n_weak:,}")
 m[4].metric("Not assessed", f"{summary.n_not_assessed:,}", help=f"{summary.n_not_applicable} more are not applicable")
+st.caption(f"Taxonomy versions: {common.md(report.version_note())}")
 
 # ---------------------------------------------------------------- matrix
 st.header("Matrix")

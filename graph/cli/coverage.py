@@ -115,6 +115,7 @@ def gaps(
             f"applicable. Severity-weighted coverage {_pct(s.weighted_coverage)}; total gap {s.total_gap:.1f}; "
             f"{s.n_unrated} unrated (weight 2); {s.n_mitigation_gaps} mitigation gaps."
         )
+        typer.echo(f"Taxonomy versions: {report.version_note()}")
         cols = [
             "rank",
             "id",

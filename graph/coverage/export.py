@@ -49,6 +49,7 @@ def report_to_xlsx_bytes(report: CoverageReport) -> bytes:
     about = _about(
         "coverage report",
         [["inventory", report.inventory or "whole catalogue"], ["taxonomy", report.taxonomy or "all"]]
+        + [["taxonomy versions", report.version_note()]]
         + [[k, v] for k, v in summary.items()],
     )
     return write_xlsx(

@@ -52,6 +52,12 @@ class CoverageReport:
     _scores: Scores | None = field(default=None, repr=False)
     _model: Model | None = field(default=None, repr=False)
     _keys: frozenset[str] = field(default_factory=frozenset, repr=False)
+    #: prefix -> (title, version) of every taxonomy the reported risks belong to
+    versions: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def version_note(self) -> str:
+        """The taxonomy versions the report covers, as one line (``mit (v3 (2025-03-26)); ...``)."""
+        return "; ".join(f"{p} ({v or 'no version'})" for p, (_t, v) in sorted(self.versions.items()))
 
     def prefetch_evidence(self, risks: list[RiskCoverage] | None = None) -> None:
         """Fetch the evidence (links and sources) of ``risks`` (default: all) with as few queries as possible."""
@@ -174,11 +180,12 @@ class CoverageReport:
         return frame
 
     def to_json(self) -> dict[str, Any]:
-        """``{"inventory", "taxonomy", "rubric", "summary", "risks"}`` as plain data."""
+        """``{"inventory", "taxonomy", "versions", "rubric", "summary", "risks"}`` as plain data."""
         self.prefetch_evidence()
         return {
             "inventory": self.inventory,
             "taxonomy": self.taxonomy,
+            "versions": {p: {"title": t, "version": v} for p, (t, v) in sorted(self.versions.items())},
             "rubric": RUBRIC,
             "summary": self.summary().to_dict(),
             "risks": [r.to_dict() for r in self.risks],
@@ -306,6 +313,7 @@ def compute_coverage(
         scores,
         model,
         frozenset(keys),
+        {r.taxonomy: data.taxonomies.get(r.taxonomy, (r.taxonomy, "")) for r in risks},
     )
 
 
