@@ -17,7 +17,7 @@ from graph.core.resources import data_dir
 from graph.core.schema import VERSION_CHANGES
 
 DS: Dataset = load_dataset(data_dir())
-NEW = ("eu-gpai-cop", "iasr2026", "anthropic-rsp3", "owasp-asi", "nist-aml2025")
+NEW = ("eu-gpai-cop", "iasr2026", "anthropic-rsp3", "anthropic-rsp3-4", "owasp-asi", "nist-aml2025")
 
 
 def codes(prefix: str, depth: int | None = None) -> set[str]:
@@ -89,7 +89,11 @@ def test_new_taxonomy_counts_match_the_published_count(prefix: str) -> None:
 
 @pytest.mark.parametrize(
     "prefix,revises,version,issued",
-    [("iasr2026", "iasr2025", "2026", "2026-02-03"), ("anthropic-rsp3", "anthropic-rsp", "3.0", "2026-02-24")],
+    [
+        ("iasr2026", "iasr2025", "2026", "2026-02-03"),
+        ("anthropic-rsp3", "anthropic-rsp", "3.0", "2026-02-24"),
+        ("anthropic-rsp3-4", "anthropic-rsp3", "3.4", "2026-07-08"),
+    ],
 )
 def test_version_names_the_version_it_revises(prefix: str, revises: str, version: str, issued: str) -> None:
     header = DS.taxonomies[prefix].header
@@ -113,7 +117,7 @@ def _removed(prefix: str) -> list[dict[str, object]]:
     return list(doc.get("removed", []))
 
 
-@pytest.mark.parametrize("prefix", ["iasr2026", "anthropic-rsp3"])
+@pytest.mark.parametrize("prefix", ["iasr2026", "anthropic-rsp3", "anthropic-rsp3-4"])
 def test_every_concept_of_the_revised_version_is_accounted_for(prefix: str) -> None:
     old = DS.taxonomies[str(DS.taxonomies[prefix].header["revises"])]
     previous, removed = diff(prefix)
@@ -151,12 +155,26 @@ def test_rsp_v2_2_to_v3_0_diff() -> None:
     assert removed == {"cbrn", "ai-rnd", "cyber"}
 
 
+def test_rsp_v3_0_to_v3_4_diff() -> None:
+    previous, removed = diff("anthropic-rsp3-4")
+    assert previous == {
+        "cb-non-novel": [("cb-non-novel", "same")],
+        "cb-novel": [("cb-novel", "redefined")],
+        "misaligned-high-stakes": [("high-stakes-sabotage", "renamed")],
+        "automated-rnd": [("automated-rnd", "redefined")],
+    }
+    assert removed == set()
+    # the links and crosswalks of v3.0 carry over to v3.4
+    assert assessed("anthropic-rsp3:high-stakes-sabotage") == assessed("anthropic-rsp3-4:misaligned-high-stakes")
+
+
 @pytest.mark.parametrize(
     "prefix,targets",
     [
         ("eu-gpai-cop", {"mit", "nist600", "anthropic-rsp", "anthropic-rsp3", "openai-pf", "gdm-fsf", "iasr2026"}),
         ("iasr2026", {"mit", "nist600", "anthropic-rsp3", "openai-pf", "gdm-fsf", "eu-gpai-cop"}),
         ("anthropic-rsp3", {"mit", "nist600", "openai-pf", "gdm-fsf", "iasr2026", "eu-gpai-cop"}),
+        ("anthropic-rsp3-4", {"mit", "nist600", "openai-pf", "gdm-fsf", "iasr2026", "eu-gpai-cop"}),
         ("owasp-asi", {"mit", "nist600", "owasp-llm", "atlas", "nist-aml2025"}),
         ("nist-aml2025", {"mit", "nist600", "owasp-llm", "atlas", "owasp-asi"}),
     ],
@@ -198,7 +216,7 @@ def test_new_schemes_in_the_built_graph() -> None:
     kg = KnowledgeGraph.load()
     rows = kg.select(
         """SELECT ?p ?v ?n (COUNT(?c) AS ?k) WHERE {
-             VALUES ?p { "iasr2026" "anthropic-rsp3" "eu-gpai-cop" "owasp-asi" "nist-aml2025" }
+             VALUES ?p { "iasr2026" "anthropic-rsp3" "anthropic-rsp3-4" "eu-gpai-cop" "owasp-asi" "nist-aml2025" }
              BIND(IRI(CONCAT("https://w3id.org/airisk/id/scheme/", ?p)) AS ?s)
              ?s owl:versionInfo ?v ; ar:publishedConceptCount ?n .
              ?c skos:inScheme ?s .
@@ -208,6 +226,7 @@ def test_new_schemes_in_the_built_graph() -> None:
     assert got == {
         "iasr2026": ("2026", 11, 11),
         "anthropic-rsp3": ("3.0", 4, 4),
+        "anthropic-rsp3-4": ("3.4", 4, 4),
         "eu-gpai-cop": ("Final version (10 July 2025)", 24, 24),
         "owasp-asi": ("2026", 10, 10),
         "nist-aml2025": ("E2025", 28, 28),
