@@ -113,9 +113,9 @@ def gaps(
             f"{s.n_assessed} of {s.n_applicable} applicable risks assessed ({_pct(s.share_assessed)}): "
             f"{s.n_strong} strong, {s.n_weak} weak, {s.n_not_assessed} not assessed; {s.n_not_applicable} not "
             f"applicable. Severity-weighted coverage {_pct(s.weighted_coverage)}; total gap {s.total_gap:.1f}; "
-            f"{s.n_unrated} unrated (weight 2); {s.n_mitigation_gaps} mitigation gaps."
+            f"{s.n_unrated} unrated (weight 2); {s.n_mitigation_gaps} mitigation gaps. "
+            f"Taxonomy versions: {report.version_note()}."
         )
-        typer.echo(f"Taxonomy versions: {report.version_note()}")
         cols = [
             "rank",
             "id",

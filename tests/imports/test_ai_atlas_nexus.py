@@ -200,3 +200,38 @@ def test_a_failed_import_leaves_the_workspace_as_it_was(tmp_path: Path) -> None:
     with pytest.raises(DataError):
         run_import("ai-atlas-nexus", rel, kg, workspace=ws)
     assert snapshot(ws) == before
+
+
+def test_shacl_agrees_on_a_part_of_the_release(fresh_kg: KnowledgeGraph, tmp_path: Path) -> None:
+    """pySHACL with the project's shapes on curated fixture data plus a Nexus import of every kind of record."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from graph.core.validate import load_shapes, run_shacl
+
+    need_external()
+    part = tmp_path / "part"
+    (part / "knowledge_graph").mkdir(parents=True)
+    (part / "mappings").mkdir()
+    for name in (
+        "owasp_asi_data",
+        "owasp_llm_2.0_data",
+        "nist_ai_rmf_data",
+        "granite_guardian_dimensions",
+        "mit_ai_risk_mitigation_data",
+        "credo",
+        "aiuc1_data",
+        "ai_eval_data",
+        "risk_atlas_data",
+    ):
+        shutil.copy(NEXUS / "knowledge_graph" / f"{name}.yaml", part / "knowledge_graph")
+    for name in ("owasp_asi2owasp_llm", "granite_guardian_ibm-risk-atlas", "aiuc1_to_owasp_llm_from_tsv_data"):
+        shutil.copy(NEXUS / "mappings" / f"{name}.tsv", part / "mappings")
+    report = run_import("ai-atlas-nexus", part, fresh_kg, workspace=tmp_path / "w")
+    c = report.result.counts
+    assert c["mitigations"] > 0 and c["mappings"] > 0 and c["test methods"] > 0 and c["mitigation types"] > 0
+    store = fresh_kg.store
+    graphs = [g for g in store.graphs() if not g.endswith("/ontology")]
+    data = Graph().parse(data=store.serialize(ox.RdfFormat.N_TRIPLES, graphs).decode(), format="nt")  # type: ignore[attr-defined]
+    findings = [p for p in run_shacl(data, {}, load_shapes()) if p.severity == "error"]
+    assert [str(p) for p in findings] == []
