@@ -90,6 +90,7 @@ KNOWN_TAXONOMY_PREFIXES = (
     "air2024",
     "iasr2026",
     "anthropic-rsp3",
+    "anthropic-rsp3-4",
     "eu-gpai-cop",
     "owasp-asi",
     "nist-aml2025",
