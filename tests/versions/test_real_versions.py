@@ -13,7 +13,10 @@ def kg() -> KnowledgeGraph:
     return KnowledgeGraph.load()
 
 
-@pytest.mark.parametrize(("old", "new"), [("iasr2025", "iasr2026"), ("anthropic-rsp", "anthropic-rsp3")])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("iasr2025", "iasr2026"), ("anthropic-rsp", "anthropic-rsp3"), ("anthropic-rsp3", "anthropic-rsp3-4")],
+)
 def test_declared_successions_account_for_every_old_concept(kg: KnowledgeGraph, old: str, new: str) -> None:
     d = diff_schemes(kg, old, new, coverage=False)
     assert d.declared
