@@ -25,8 +25,8 @@ PUBLISHERS = {
     "ibm-granite-guardian": "IBM",
     "shieldgemma-taxonomy": "Google",
     "credo-ucf": "Credo AI",
-    "aiuc1": "AIUC",
-    "mit-draft-ai-risk-mitigation": "MIT AI Risk Initiative",
+    "aiuc1": "Artificial Intelligence Underwriting Company (AIUC)",
+    "mit-draft-ai-risk-mitigation": "MIT FutureTech (MIT AI Risk Initiative)",
 }
 SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
 
