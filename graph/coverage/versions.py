@@ -159,7 +159,7 @@ def _concepts(kg: KnowledgeGraph, prefix: str) -> dict[str, Concept]:
 
 def _version(kg: KnowledgeGraph, prefix: str) -> str | None:
     rows = kg.select(
-        f"""SELECT ?v WHERE {{ <{scheme_iri(prefix)}> a skos:ConceptScheme .
+        f"""SELECT ?v WHERE {{ <{scheme_iri(prefix)}> a ar:Taxonomy .
               OPTIONAL {{ <{scheme_iri(prefix)}> owl:versionInfo ?v }} }}"""
     ).rows
     if not rows:

@@ -127,6 +127,8 @@ def test_undeclared_successions_fall_back_to_code_and_label(kg: KnowledgeGraph) 
 def test_unknown_taxonomy_is_one_clear_error(kg: KnowledgeGraph) -> None:
     with pytest.raises(NotFound, match="no taxonomy with prefix 'nope'"):
         diff_schemes(kg, "mit", "nope")
+    with pytest.raises(NotFound, match="give two different taxonomies"):
+        diff_schemes(kg, "mit", "mit")
 
 
 def test_cli_diff_table_json_and_errors() -> None:
