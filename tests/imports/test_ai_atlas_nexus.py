@@ -7,9 +7,11 @@ project; hostile variants are mutated copies in a temporary folder.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import Result
 
 from graph.core.errors import DataError
 from graph.coverage.report import compute_coverage
@@ -235,3 +237,16 @@ def test_shacl_agrees_on_a_part_of_the_release(fresh_kg: KnowledgeGraph, tmp_pat
     data = Graph().parse(data=store.serialize(ox.RdfFormat.N_TRIPLES, graphs).decode(), format="nt")  # type: ignore[attr-defined]
     findings = [p for p in run_shacl(data, {}, load_shapes()) if p.severity == "error"]
     assert [str(p) for p in findings] == []
+
+
+def test_cli_import_list_and_remove(cli: Callable[..., Result]) -> None:
+    need_external()
+    out = cli("import", "ai-atlas-nexus", NEXUS, "--source-version", "1.2.3")
+    assert out.exit_code == 0, out.output
+    assert "imported IBM AI Atlas Nexus as 'ai-atlas-nexus'" in out.output and "version: 1.2.3" in out.output
+    listed = cli("imports")
+    assert "ai-atlas-nexus" in listed.output
+    bad = cli("import", "ai-atlas-nexus", NEXUS / "LICENSE")
+    assert bad.exit_code == 1 and "is a file; give the release folder" in bad.output
+    assert "Traceback" not in bad.output
+    assert cli("remove", "ai-atlas-nexus").exit_code == 0
