@@ -77,6 +77,7 @@ def import_ai_atlas_nexus(path: Path, name: str, ctx: Context, display: str | No
     b.evaluations()
     b.links()
     b.mappings()
+    b.link_status()
     b.t.add(iri(AGENT), P["type"], iri("http://xmlns.com/foaf/0.1/Agent"))
     b.t.text(iri(AGENT), P["label"], "IBM AI Atlas Nexus contributors")
     licence, basis = _licence(release)

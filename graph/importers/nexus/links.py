@@ -53,17 +53,19 @@ class Links(State):
                 locator=where,
                 note="IBM AI Atlas Nexus lists the risk as what this evaluation is related to.",
             )
-        self.count("mitigation links", len(mitigates))
+        self.mitigation_pairs.update(mitigates)
         self.count("test links", len(assesses))
-        for item in self.r.items.values():
-            if self.node.get(item.id, ("",))[0] == "test":
-                linked = any(k == self.node[item.id][1] for k, _ in assesses)
-                self.t.add(iri(self.node[item.id][1]), ar("linkStatus"), lit("linked" if linked else "unlinked"))
-        for item in self.r.items.values():
-            if self.node.get(item.id, ("",))[0] == "mitigation":
-                linked = any(k == self.node[item.id][1] for k, _ in mitigates)
-                if not linked:
-                    self.t.add(iri(self.node[item.id][1]), ar("linkStatus"), lit("unlinked"))
+        self.linked.update(m for m, _ in mitigates)
+        self.linked.update(t for t, _ in assesses)
+
+    def link_status(self) -> None:
+        """Mark imported test methods linked or unlinked, and imported measures without a risk unlinked."""
+        self.count("mitigation links", len(self.mitigation_pairs))
+        for kind, node in self.node.values():
+            if kind == "test":
+                self.t.add(iri(node), ar("linkStatus"), lit("linked" if node in self.linked else "unlinked"))
+            elif kind == "mitigation" and node not in self.linked:
+                self.t.add(iri(node), ar("linkStatus"), lit("unlinked"))
 
     def local(self, curie: str) -> str:
         return curie.split(":", 1)[1] if ":" in curie and not curie.startswith("http") else curie
@@ -138,6 +140,7 @@ class Links(State):
             self.count("mappings")
         elif {sk, ok} == {"risk", "mitigation"}:
             m, r = (si, oi) if sk == "mitigation" else (oi, si)
+            self.linked.add(m)
             self.t.claim(
                 iri(m),
                 ar("mitigatesRisk"),
@@ -145,4 +148,4 @@ class Links(State):
                 locator=where,
                 note=f"IBM AI Atlas Nexus maps this measure to the risk ({pred}); read as the measure addressing it.",
             )
-            self.count("mitigation links")
+            self.mitigation_pairs.add((m, r))

@@ -45,6 +45,8 @@ class State:
         self.prefixes: dict[str, str] = {}
         self.docs: set[str] = set()
         self.folded: set[tuple[str, str, str]] = set()
+        self.linked: set[str] = set()  # IRIs of imported measures and tests with a risk link
+        self.mitigation_pairs: set[tuple[str, str]] = set()  # (measure IRI, risk IRI), once each
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
