@@ -248,8 +248,8 @@ def test_cli_import_list_and_remove(cli: Callable[..., Result]) -> None:
     out = cli("import", "ai-atlas-nexus", NEXUS, "--source-version", "1.2.3")
     assert out.exit_code == 0, out.output
     assert "imported IBM AI Atlas Nexus as 'ai-atlas-nexus'" in out.output and "version: 1.2.3" in out.output
-    listed = cli("imports")
-    assert "ai-atlas-nexus" in listed.output
+    listed = cli("imports", "ai-atlas-nexus")  # one import in detail
+    assert listed.exit_code == 0 and "1.2.3" in listed.output and "Apache-2.0" in listed.output
     bad = cli("import", "ai-atlas-nexus", NEXUS / "LICENSE")
     assert bad.exit_code == 1 and "is a file; give the release folder" in bad.output
     assert "Traceback" not in bad.output
