@@ -453,7 +453,16 @@ def serve(kg: KnowledgeGraph, host: str = "127.0.0.1", port: int = 8000, config:
         install((store_host,) if store_host else ())
         app = create_app(endpoint)
         server = uvicorn.Server(
-            uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5)
+            uvicorn.Config(
+                app,
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+                timeout_graceful_shutdown=5,
+                # Let request heads up to a percent-encoded full-size query reach the app, so an
+                # over-long GET gets a 414 that says what to do, not a reset connection.
+                h11_max_incomplete_event_size=3 * endpoint.config.max_query_bytes + 65536,
+            )
         )
         print(f"serving {kg.store.description} at http://{shown}:{bound[1]}/sparql", flush=True)
         server.run(sockets=[sock])
