@@ -67,7 +67,7 @@ with right:
             )
     with st.expander(f"Prefixes ({len(kg.prefixes)})"):
         st.dataframe(
-            pd.DataFrame(sorted(kg.prefixes.items()), columns=["prefix", "namespace"]),
+            common.visible(pd.DataFrame(sorted(kg.prefixes.items()), columns=["prefix", "namespace"])),
             hide_index=True,
             width="stretch",
         )
@@ -85,13 +85,13 @@ if run:
                 st.session_state["sparql-result"] = (text, run_guarded(kg, text))
         except QueryRefused as exc:
             st.session_state.pop("sparql-result", None)
-            st.error(f"{exc}. This page only reads the graph.")
+            st.error(common.md(f"{exc}. This page only reads the graph."))
         except QueryTimeout as exc:
             st.session_state.pop("sparql-result", None)
-            st.error(str(exc))
+            st.error(common.md(exc))
         except AiriskError as exc:
             st.session_state.pop("sparql-result", None)
-            st.error(str(exc))
+            st.error(common.md(exc))
 
 stored = st.session_state.get("sparql-result")
 if stored:
@@ -125,7 +125,7 @@ if stored:
                         for t in terms
                     ]
                     config[page] = common.link_column(page)
-            st.dataframe(pd.DataFrame(shown), hide_index=True, width="stretch", column_config=config)
+            st.dataframe(common.visible(pd.DataFrame(shown)), hide_index=True, width="stretch", column_config=config)
             full = pd.DataFrame(result.records(), columns=result.vars)
             answer = Answer(result.form, result.vars, result.rows)
             c1, c2, _ = st.columns([1, 1, 6])

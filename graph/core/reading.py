@@ -55,7 +55,9 @@ def describe(exc: BaseException) -> str:
 
 
 @contextmanager
-def reading(file: str, what: str = "the file", cursor: Cursor | None = None, data: bytes | None = None) -> Iterator[None]:
+def reading(
+    file: str, what: str = "the file", cursor: Cursor | None = None, data: bytes | None = None
+) -> Iterator[None]:
     """Run a reader; any exception but the project's own becomes one :class:`DataError` about ``file``.
 
     ``what`` names what is read (``"the inventory"``, ``"the MITRE ATLAS file"``); ``cursor``, if

@@ -1,7 +1,7 @@
 """Read and write the tables of inventories: CSV (any delimiter, checked encoding) and XLSX.
 
 Cells are written so that no spreadsheet reads them as a formula (:func:`escape_cell` puts a
-``'`` before a leading ``= + - @``, tab or CR, as :func:`graph.store.export.safe_cell` does, and also
+``'`` before a leading ``= + - @``, tab or CR, as :func:`graph.core.text.safe_cell` does, and also
 before a value that already starts with quotes followed by one of those, so that
 :func:`unescape_cell` restores every value exactly: exports round-trip without loss).
 """
@@ -16,7 +16,8 @@ from typing import Any
 
 from graph.core.errors import DataError, Location, Problem
 from graph.core.reading import Cursor, reading
-from graph.store.export import safe_cell
+from graph.core.text import safe_cell
+from graph.core.text import write_csv as csv_text
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_HEADER_SCAN = 20
@@ -229,11 +230,7 @@ def _norm(text: str) -> str:
 
 def write_csv(rows: list[list[str]]) -> str:
     """Rows as CSV text, every cell escaped with :func:`escape_cell`."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    for row in rows:
-        w.writerow([escape_cell(v) for v in row])
-    return buf.getvalue()
+    return csv_text(rows, cell=escape_cell)
 
 
 def write_xlsx(sheets: list[tuple[str, list[list[Any]]]]) -> bytes:
