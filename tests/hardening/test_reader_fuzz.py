@@ -199,8 +199,9 @@ def test_importers_on_broken_files(fixture_kg, kind: str, fixture: Path, name: s
 
 
 def test_mit_workbook_importer_on_broken_workbooks(fixture_kg) -> None:  # type: ignore[no-untyped-def]
-    from graph.importers import build_import
     from imports.workbooks import workbook_bytes
+
+    from graph.importers import build_import
 
     base = workbook_bytes()
     with tempfile.TemporaryDirectory() as folder:
