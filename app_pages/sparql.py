@@ -10,7 +10,7 @@ from graph.core.errors import AiriskError, QueryRefused, QueryTimeout
 from graph.core.namespaces import ID, curie
 from graph.queries.catalogue import CatalogueQuery
 from graph.sandbox.formats import Answer, results_json
-from graph.sandbox.runner import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, run_guarded
+from graph.sandbox.runner import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, run_guarded, sandbox_status
 
 kg = common.get_kg()
 st.title("SPARQL")
@@ -92,6 +92,8 @@ if run:
         except AiriskError as exc:
             st.session_state.pop("sparql-result", None)
             st.error(common.md(exc))
+        for warning in sandbox_status(kg).warnings:  # the machine cannot keep the workers off the network
+            st.warning(common.md(warning))
 
 stored = st.session_state.get("sparql-result")
 if stored:
