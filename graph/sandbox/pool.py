@@ -105,7 +105,9 @@ class WorkerPool:
         methods = mp.get_all_start_methods()
         self._ctx: Any = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
-            self._ctx.set_forkserver_preload([worker_main.__module__])
+            # Workers start with the engine, the guard's parser and the seccomp binding imported.
+            preload = [worker_main.__module__, "rdflib.plugins.sparql.parser", "rdflib.plugins.sparql.algebra"]
+            self._ctx.set_forkserver_preload(preload)
 
     @property
     def workers(self) -> int:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +41,7 @@ _RECURSION_LIMIT = 8000
 _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _OPEN = {"{": "}", "(": ")", "[": "]"}
+_PARSER = threading.Lock()  # pyparsing's packrat cache is shared by every thread: one parse at a time
 _SERVICE_WORD = re.compile(r"\bSERVICE\b", re.IGNORECASE)  # only to word a refusal; the parser decides
 _UPDATE_WORDS = {
     "InsertData": "INSERT DATA",
@@ -130,6 +132,11 @@ def check_read_only(query: str, prefixes: dict[str, str] | None = None) -> Query
 
 @lru_cache(maxsize=1024)
 def _inspect(query: str, prefixes: tuple[tuple[str, str], ...]) -> QueryInfo:
+    with _PARSER:
+        return _inspect_parsed(query, prefixes)
+
+
+def _inspect_parsed(query: str, prefixes: tuple[tuple[str, str], ...]) -> QueryInfo:
     from pyparsing.exceptions import ParseBaseException
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
@@ -242,7 +249,8 @@ def _has_dataset(query: str) -> bool:
 
     try:
         check_nesting(query)
-        parsed = parseQuery(query)
+        with _PARSER:
+            parsed = parseQuery(query)
     except (QueryRefused, ParseBaseException, RecursionError, ValueError, TypeError, AttributeError, IndexError):
         return False
     return any("datasetClause" in node for node in parsed[1:] if isinstance(node, dict))
