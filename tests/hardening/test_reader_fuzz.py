@@ -257,3 +257,40 @@ def test_the_fuzz_budget_is_at_least_10000_inputs() -> None:
     ]
     examples = sum(budgets) + sum(n for *_, n in IMPORTERS)
     assert examples >= 10_000, examples
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "where"),
+    [
+        ("x.csv", b"\xff\xfea", "x.csv:1:3"),  # a UTF-16 byte-order mark and half a character
+        ("x.xlsx", b"PK\x03\x04" + b"\x00" * 40, "x.xlsx"),  # a zip header and nothing behind it
+        ("x.xlsx", _xlsx([["test_method"], ["wmdp"]])[:-30], "x.xlsx"),  # a workbook cut short
+        ("x.tsv", 'test_method\tstatus\n"wmdp\tdone\n'.encode("utf-16"), "x.tsv"),
+    ],
+)
+def test_cli_inventory_check_of_a_hostile_file_is_one_clear_error(
+    tmp_path: Path, name: str, data: bytes, where: str
+) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "--data",
+            str(ROOT / "tests" / "fixtures" / "kg"),
+            "inventory-check",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert out.returncode == 1, (out.stdout, out.stderr)
+    assert "Traceback" not in out.stderr and "error: " in out.stderr, out.stderr
+    assert where in out.stderr
