@@ -19,7 +19,7 @@ CELL_COLOURS = {
     "both": "#b8b8b8",
     "B only": "#5e3c99",
     "neither": "#ffffff",
-    "not applicable": "#ececec",
+    "not testable": "#ececec",
 }
 UPLOAD = "Upload a file…"
 
@@ -64,7 +64,7 @@ with st.spinner("Comparing…"):
 
 st.markdown(f"**A** = {common.md(comparison.name_a)} · **B** = {common.md(comparison.name_b)}")
 m = st.columns(5)
-for col, cat in zip(m, ("both", "A only", "B only", "neither", "not applicable"), strict=True):
+for col, cat in zip(m, ("both", "A only", "B only", "neither", "not testable"), strict=True):
     col.metric(f"Risks: {cat}", f"{comparison.counts.get(cat, 0):,}")
 
 # ---------------------------------------------------------------- matrix

@@ -12,13 +12,13 @@ import pandas as pd
 from graph.coverage.compare import Comparison
 
 COVERED = ("direct", "indirect")
-CELL_CATEGORIES = ("A only", "both", "B only", "neither", "not applicable")
+CELL_CATEGORIES = ("A only", "both", "B only", "neither", "not testable")
 
 
 def cell_category(state_a: str, state_b: str) -> str:
     """The category of one cell from its state in A and in B."""
-    if state_a == "not applicable" or state_b == "not applicable":
-        return "not applicable"
+    if state_a == "not testable" or state_b == "not testable":
+        return "not testable"
     in_a, in_b = state_a in COVERED, state_b in COVERED
     if in_a and in_b:
         return "both"

@@ -22,6 +22,8 @@ from graph.index.data import NOT_APPLICABLE_SCHEMES, CoverageData
 
 #: "every taxonomy coverage applies to" (all prefixes but the causal taxonomy).
 EVERY = "*"
+#: The raw view: every concept of every taxonomy once, not deduplicated (the library's default).
+EVERY_CONCEPT = "every"
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def resolve_lens(data: CoverageData, index: dict[str, int], lens: str | None) ->
     key = default_lens_id(data) if lens is None else lens
     spec = specs.get(key)
     if spec is None:
-        raise NotFound(f"no lens {key!r} (known: {', '.join(specs)})")
+        raise NotFound(f"no lens {key!r} (known: {', '.join([*specs, EVERY_CONCEPT])})")
     prefixes = _prefixes(data)
     chosen = tuple(prefixes) if spec.taxonomies == (EVERY,) else tuple(p for p in spec.taxonomies if p in prefixes)
     order = {p: n for n, p in enumerate(chosen)}
@@ -175,9 +177,6 @@ def _clusters(data: CoverageData, members: list[str]) -> list[list[str]]:
     return list(groups.values())
 
 
-EVERY_CONCEPT = "every"
-
-
 def choose_lens(data: CoverageData, index: dict[str, int], lens: str | None, taxonomy: str | None) -> Lens:
     """The lens an analysis runs over.
 
@@ -185,9 +184,9 @@ def choose_lens(data: CoverageData, index: dict[str, int], lens: str | None, tax
     Else the library's raw view, lens ``"every"``: every concept of every taxonomy once, not
     deduplicated (the CLI and the app always pass a lens).
     """
-    if lens is not None:
+    if lens is not None and lens != EVERY_CONCEPT:
         return resolve_lens(data, index, None if lens == "default" else lens)
-    if taxonomy is not None:
+    if taxonomy is not None and lens is None:
         title, version = data.taxonomies.get(taxonomy, (taxonomy, ""))
         rows = tuple((i,) for iri, i in index.items() if data.risks[iri].prefix == taxonomy)
         return Lens(taxonomy, title, f"Only the risks of {title}.", (taxonomy,), ((taxonomy, title, version),), rows)

@@ -95,6 +95,10 @@ class CoverageReport:
             for key in ("broader", "narrower", "method_types", "mitigations"):
                 d[key] = "; ".join(d[key])
             d["evidence"] = "; ".join(e.describe() for e in r.evidence) if evidence else ""
+            d["members"] = "; ".join(r.members)
+            why = r.why
+            d["why"] = why.reason if why is not None else ""
+            d["would_raise_it"] = why.best if why is not None and why.kinds[:1] != ("strong",) else ""
             rows.append(d)
         return pd.DataFrame(rows, columns=list(_FRAME_COLUMNS))
 
@@ -175,7 +179,7 @@ _FRAME_COLUMNS = (
     "rank", "id", "label", "taxonomy", "code", "depth", "broader", "narrower", "severity", "severity_rated", "weight",
     "status", "strength", "points", "own_score", "rollup_score", "n_methods", "method_types", "direct", "gap_score",
     "mitigated", "mitigations", "mitigation_gap", "mitigation_gap_kind", "not_applicable_reason",
-    "narrower_covered", "narrower_total", "documented_entries", "evidence", "iri",
+    "narrower_covered", "narrower_total", "documented_entries", "members", "why", "would_raise_it", "evidence", "iri",
 )  # fmt: skip
 
 
@@ -291,19 +295,21 @@ def build_risks(
 ) -> list[RiskCoverage]:
     """Turn scores into ranked :class:`RiskCoverage` rows, one per cluster (evidence built when first read).
 
-    A cluster's row is its best-scored applicable member, with the cluster's weight (highest member
-    severity) and its other members in ``members``. Not-testable rows come last with rank 0.
+    A cluster's row is its weakest applicable member (where the gap is), with the cluster's weight
+    (highest member severity), the mean score of its members and the others in ``members``.
+    Not-testable rows come last with rank 0.
     """
     data = model.data
     loader = _EvidenceLoader(model, scores, inventory)
     out: list[RiskCoverage] = []
     for cluster in as_clusters(scope):
         live = [c for c in cluster if model.applicable[c]]
-        i = max(live, key=lambda c: (scores.score[c], -live.index(c))) if live else cluster[0]
+        # the row is the weakest member: where the cluster's gap is; the score is the members' mean
+        i = min(live, key=lambda c: (scores.score[c], live.index(c))) if live else cluster[0]
         iri = model.iris[i]
         node = data.risks[iri]
         applicable = model.applicable[i]
-        score = scores.score[i]
+        score = model.cluster_score(scores.score, cluster) if live else scores.score[i]
         weight = model.cluster_weight(cluster) if live else model.weight[i]
         others = tuple(c for c in cluster if c != i)
         status = status_of(score, applicable)

@@ -26,9 +26,9 @@ The rubric (also in the README, "Coverage"):
 
 Every part of the score is a monotone submodular function of the set of test methods (weighted
 coverage of method types, truncated; sums, truncations and 1 - (1 - a)(1 - b) of such functions
-keep the property), which is what gives the planner's greedy algorithm its guarantee on a lens
-without clusters. A cluster of a deduplicated lens counts its best member (a maximum, which is
-not submodular in general), so there the exact search is the reference.
+keep the property), which is what gives the planner's greedy algorithm its guarantee. A cluster
+of a deduplicated lens counts once: its weight is its highest member weight, shared equally by
+its members, so its score is the mean of theirs and the objective stays a weighted sum.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ class Model:
         self.na_reason = [data.risks[iri].not_applicable for iri in self.iris]
         for i in self.topo:  # a parent whose narrower risks are all not applicable
             if not self.na_reason[i] and self.children[i] and all(self.na_reason[c] for c in self.children[i]):
-                self.na_reason[i] = "every narrower risk is not applicable"
+                self.na_reason[i] = "every narrower risk is not testable by model evaluation"
         self.applicable = [not r for r in self.na_reason]
         # an only narrower risk covers at most half of its parent: count its weight twice
         self.child_weight = []
@@ -315,8 +315,18 @@ class Model:
         return max((self.weight[i] for i in cluster if self.applicable[i]), default=0.0)
 
     def cluster_score(self, score: list[float], cluster: tuple[int, ...]) -> float:
-        """The score of a cluster: its best applicable member's."""
-        return max((score[i] for i in cluster if self.applicable[i]), default=0.0)
+        """The score of a cluster: the mean score of its applicable members (strong only when all are)."""
+        live = [score[i] for i in cluster if self.applicable[i]]
+        return sum(live) / len(live) if live else 0.0
+
+    def scope_weights(self, scope: list[int] | Clusters) -> dict[int, float]:
+        """Each counted risk's share of the objective: its cluster's weight over its live members."""
+        out: dict[int, float] = {}
+        for c in as_clusters(scope):
+            live = [i for i in c if self.applicable[i]]
+            for i in live:
+                out[i] = self.cluster_weight(c) / len(live)
+        return out
 
     def gap(self, scores: Scores, scope: list[int] | Clusters) -> float:
         """The total severity-weighted gap over ``scope`` (risk indexes, or clusters counted once)."""
@@ -343,19 +353,7 @@ class Incremental:
         self.indirect: list[set[str]] = [s.indirect.get(i, set()) for i in range(len(model.iris))]
         self.own, self.score = s.own, s.score
         self.childsum = [s.rollup[i] * model.child_weight[i] for i in range(len(model.iris))]
-        self.cluster_of = [-1] * len(model.iris)  # risk -> its cluster in scope (-1: out of scope)
-        self.cluster_w: list[float] = []
-        self.best: list[float] = []  # each cluster's best member score
-        for c in as_clusters(scope):
-            w = model.cluster_weight(c)
-            if w <= 0:
-                continue
-            k = len(self.cluster_w)
-            self.cluster_w.append(w)
-            self.best.append(model.cluster_score(s.score, c))
-            for i in c:
-                if model.applicable[i]:
-                    self.cluster_of[i] = k
+        self.share = model.scope_weights(scope)  # risk -> its weight in the objective (0: out of scope)
         self.keys = set(keys)
 
     def changes(self, key: str) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
@@ -398,19 +396,11 @@ class Incremental:
                         heapq.heappush(heap, (m.rank[p], p))
         return new_own, delta_child, new_score
 
-    def _bumps(self, new_score: dict[int, float]) -> dict[int, float]:
-        """Clusters whose best score rises with ``new_score``: cluster -> new best."""
-        bump: dict[int, float] = {}
-        for i, v in new_score.items():
-            k = self.cluster_of[i]
-            if k >= 0 and v > bump.get(k, self.best[k]):
-                bump[k] = v
-        return bump
-
     def gain(self, key: str) -> float:
         """Reduction of the total gap over the scope if ``key`` were added."""
         _, _, new_score = self.changes(key)
-        return sum(self.cluster_w[k] * (v - self.best[k]) for k, v in self._bumps(new_score).items())
+        share = self.share
+        return sum(share[i] * (v - self.score[i]) for i, v in new_score.items() if i in share)
 
     def add(self, key: str) -> list[tuple[str, int, object]]:
         """Add the test method ``key``; return the journal that :meth:`undo` reverts."""
@@ -428,9 +418,6 @@ class Incremental:
         for i, d in delta_child.items():
             journal.append(("child", i, self.childsum[i]))
             self.childsum[i] += d
-        for k, v in self._bumps(new_score).items():
-            journal.append(("best", k, self.best[k]))
-            self.best[k] = v
         for i, v in new_score.items():
             journal.append(("score", i, self.score[i]))
             self.score[i] = v
@@ -452,7 +439,5 @@ class Incremental:
                 self.childsum[i] = float(old)  # type: ignore[arg-type]
             elif kind == "score":
                 self.score[i] = float(old)  # type: ignore[arg-type]
-            elif kind == "best":
-                self.best[i] = float(old)  # type: ignore[arg-type]
             else:
                 self.keys.discard(str(old))

@@ -88,7 +88,10 @@ class Explainer:
         i = index[row.iri]
         reason, kinds = self.reason(i)
         if row.members and "not-testable" not in kinds:
-            reason += f"; counted once with {_names(list(row.members))}"
+            sc = self.scores.score
+            pairs = zip(row.members, row.member_iris, strict=True)
+            others = [f"{m} ({status_of(sc[index[iri]], True)})" for m, iri in pairs]
+            reason += f"; counted once with {_names(others)}"
         if "strong" in kinds or "not-testable" in kinds:
             return Why(reason, kinds)
         members = (i, *(index[m] for m in row.member_iris))
@@ -109,20 +112,20 @@ class Explainer:
         return self._raised
 
     def improvers(self, members: tuple[int, ...], weight: float) -> tuple[Improver, ...]:
-        """The catalogue methods that would raise the best score of ``members`` most."""
+        """The catalogue methods that would raise the (mean) score of ``members`` most, with the gap removed."""
         m, sc = self.model, self.scores.score
         live = [i for i in members if m.applicable[i]]
         if not live:
             return ()
-        best = max(sc[i] for i in live)
-        after: dict[str, float] = {}
+        before = sum(sc[i] for i in live) / len(live)
+        after: dict[str, float] = {}  # test -> the cluster's mean score with it
         raised = self.raised()
         for i in live:
             for key, v in raised.get(i, ()):
-                if v > after.get(key, best):
-                    after[key] = v
+                after[key] = after.get(key, before) + (v - sc[i]) / len(live)
         ranked = sorted(
-            ((weight * (v - best), key, v) for key, v in after.items() if v > best + EPS), key=lambda t: (-t[0], t[1])
+            ((weight * (v - before), key, v) for key, v in after.items() if v > before + EPS),
+            key=lambda t: (-t[0], t[1]),
         )
         out = []
         for gain, key, v in ranked[:MAX_IMPROVERS]:

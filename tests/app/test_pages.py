@@ -223,7 +223,7 @@ def test_compare_counts_and_matrix() -> None:
     assert (got["Risks: both"], got["Risks: neither"], got["Risks: not applicable"]) == ("6", "1", "2")
     assert at.get("vega_lite_chart")
     per_risk = at.dataframe[0].value
-    assert len(per_risk) == 9 and set(per_risk["covered by"]) == {"both", "neither", "not applicable"}
+    assert len(per_risk) == 9 and set(per_risk["covered by"]) == {"both", "neither", "not testable"}
     at.selectbox(key="cmp-a").set_value("Upload a file…").run()
     at.file_uploader[0].upload("b.csv", b"test_method\ncybench\n", "text/csv").run()
     got = metrics(at)

@@ -125,7 +125,7 @@ def test_compare(inventories: dict[str, Path], tmp_path: Path) -> None:
     code, out, err = airisk("compare", str(inventories["a"]), str(inventories["b"]), "--format", "json")
     assert code == 0, err
     doc = json.loads(out)
-    assert doc["counts"] == {"both": 3, "A only": 2, "B only": 3, "neither": 3, "not applicable": 4}
+    assert doc["counts"] == {"both": 3, "A only": 2, "B only": 3, "neither": 3, "not testable": 4}
     rows = {r["id"]: r["category"] for r in doc["risks"]}
     # A runs bio and tox tests; B bio, loc and speech tests
     picked = (rows["alpha:1.1"], rows["alpha:2.1"], rows["beta:B4"], rows["beta:B2"])
