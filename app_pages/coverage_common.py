@@ -266,7 +266,7 @@ def evidence_table(
             )
             rows.append(
                 {
-                    "risk": r.id,
+                    "risk": e.member or r.id,
                     "test method": e.test_label,
                     "open": common.entity_url(f"test:{e.test_id}") if not e.custom else None,
                     "method type": labels.get(e.method_type or "", e.method_type or ""),
@@ -283,14 +283,27 @@ def evidence_table(
 
 def subtree(report: CoverageReport, risk_id: str) -> list[str]:
     """``risk_id`` and every risk under it in the report (for a rolled-up matrix row)."""
-    by_id = report.by_id
+    rows = {key: r for r in report.risks for key in (r.id, *r.members)}  # a cluster's row under each member
     out, todo = [], [risk_id]
     while todo:
         rid = todo.pop()
-        if rid in by_id and rid not in out:
-            out.append(rid)
-            todo.extend(by_id[rid].narrower)
+        row = rows.get(rid)
+        if row is not None and row.id not in out:
+            out.append(row.id)
+            for member in (row.id, *row.members):
+                todo.extend(c for c in _narrower(report, member, row))
     return out
+
+
+def _narrower(report: CoverageReport, curie: str, row: Any) -> tuple[str, ...]:
+    """The narrower risks of ``curie`` (a row's own, or a cluster member's from the model)."""
+    if curie == row.id:
+        return tuple(row.narrower)
+    model = report._model
+    if model is None:
+        return ()
+    i = model.curies.index(curie)
+    return tuple(model.curies[c] for c in model.children[i])
 
 
 def chart_image(states: pd.DataFrame, labels: dict[str, str], type_labels: dict[str, str], fmt: str) -> bytes:

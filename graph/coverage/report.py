@@ -381,17 +381,29 @@ class _EvidenceLoader:
     def prefetch(self, risks: list[RiskCoverage]) -> None:
         """Fetch the evidence nodes and sources of these risks' evidence in one go."""
         index = self.model.index
-        hops = [h for r in risks for _, c in self.contributions(index[r.iri]) for h in c.hops]
+        hops = [
+            h
+            for r in risks
+            for iri in (r.iri, *r.member_iris)
+            for _, c in self.contributions(index[iri])
+            for h in c.hops
+        ]
         self.model.data.ensure_evidence(hops)
 
     def __call__(self, risk: RiskCoverage) -> tuple[Evidence, ...]:
+        """The evidence of a row: its own, then (for a cluster) each member's, marked with the member."""
         self.prefetch([risk])
-        i = self.model.index[risk.iri]
-        items = [_evidence(self.model, key, c, self.custom) for key, c in self.contributions(i)]
-        return tuple(sorted(items, key=lambda e: (e.level, e.path, e.test_label.lower(), e.via or "")))
+        index = self.model.index
+        out: list[Evidence] = []
+        for iri, member in ((risk.iri, ""), *zip(risk.member_iris, risk.members, strict=True)):
+            items = [_evidence(self.model, key, c, self.custom, member) for key, c in self.contributions(index[iri])]
+            out += sorted(items, key=lambda e: (e.level, e.path, e.test_label.lower(), e.via or ""))
+        return tuple(out)
 
 
-def _evidence(model: Model, key: str, c: Contribution, custom: dict[str, tuple[str, str | None, str]]) -> Evidence:
+def _evidence(
+    model: Model, key: str, c: Contribution, custom: dict[str, tuple[str, str | None, str]], member: str = ""
+) -> Evidence:
     data = model.data
     test = data.tests.get(key)
     links = tuple(data.links[h] for h in c.hops if h in data.links)
@@ -423,6 +435,7 @@ def _evidence(model: Model, key: str, c: Contribution, custom: dict[str, tuple[s
         sources,
         is_custom,
         note,
+        member,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from graph.coverage.rules import (
@@ -37,9 +37,12 @@ class Evidence:
     sources: tuple[str, ...] = ()  # source IRIs of every hop
     custom: bool = False
     note: str = ""
+    member: str = ""  # on a cluster's row: the member risk (CURIE) this evidence is for; "" for the row's own
 
     def describe(self) -> str:
         """A one-line explanation, e.g. ``cybench via capability cyber-offense``."""
+        if self.member:
+            return f"{self.test_id} for {self.member}: " + Evidence.describe(replace(self, member=""))
         if self.path == "direct":
             return f"{self.test_id} (direct)"
         if self.path == "capability":

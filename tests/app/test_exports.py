@@ -57,7 +57,7 @@ def test_compare_cells(app_kg) -> None:  # type: ignore[no-untyped-def]
     cells = compare_matrix(compare(data, a, b))
     assert cells.loc["mit:4.2", "static-mcq"] == "both"
     assert cells.loc["mit:4.2", "agentic-task-suite"] == "B only"
-    assert cells.loc["mit:6.1", "static-mcq"] == "not applicable"
+    assert cells.loc["mit:6.1", "static-mcq"] == "not testable"
     assert cells.loc["nist600:2.2", "static-mcq"] == "neither"
     swapped = compare_matrix(compare(data, b, a))
     assert swapped.loc["mit:4.2", "agentic-task-suite"] == "A only"
