@@ -98,7 +98,7 @@ class CoverageReport:
             d["members"] = "; ".join(r.members)
             why = r.why
             d["why"] = why.reason if why is not None else ""
-            d["would_raise_it"] = why.best if why is not None and why.kinds[:1] != ("strong",) else ""
+            d["would_raise_it"] = why.best if why is not None and why.kinds[0] not in ("strong", "not-testable") else ""
             rows.append(d)
         return pd.DataFrame(rows, columns=list(_FRAME_COLUMNS))
 

@@ -42,7 +42,7 @@ class Evidence:
     def describe(self) -> str:
         """A one-line explanation, e.g. ``cybench via capability cyber-offense``."""
         if self.member:
-            return f"{self.test_id} for {self.member}: " + Evidence.describe(replace(self, member=""))
+            return Evidence.describe(replace(self, member="")) + f" [for {self.member}]"
         if self.path == "direct":
             return f"{self.test_id} (direct)"
         if self.path == "capability":

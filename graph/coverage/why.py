@@ -169,7 +169,7 @@ class Explainer:
             parts.append(f"tested directly by {n} method type{'s' if n != 1 else ''} ({shown})")
             extra = [labels.get(t, t) for t in indirect if t not in direct]
             if extra:
-                parts.append(f"and indirectly by {_names(extra)}")
+                parts.append(f"also indirectly through {_names(extra)}")
         else:
             types = sorted(set(direct) | set(indirect))
             if len(types) == 1:

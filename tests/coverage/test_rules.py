@@ -249,12 +249,12 @@ def test_matrix_states_and_counts(cov_data: CoverageData) -> None:
     row = m.loc["alpha:1.2"]
     assert (row["agentic-task-suite"], row["ctf-suite"], row["expert-red-teaming"], row["static-mcq"]) == (
         "tested directly", "only indirectly", "only indirectly", "not by this kind of method")  # fmt: skip
-    assert set(m.loc["alpha:2.2"]) == {STATUS_NOT_APPLICABLE}
+    assert set(m.loc["alpha:2.2"]) == {"not testable"}
     top = rep.matrix(level=1)
     assert list(top.index) == ["alpha:1", "alpha:2", "alpha:3", "alpha:4", "beta:B1", "beta:B2", "beta:B3", "beta:B4",
                                "mit-causal:entity.ai"]  # fmt: skip
-    assert top.loc["alpha:1", "static-mcq"] == "direct"  # from bio-mcq on alpha:1.1
-    assert top.loc["alpha:1", "human-uplift-study"] == "indirect"
+    assert top.loc["alpha:1", "static-mcq"] == "tested directly"  # from bio-mcq on alpha:1.1
+    assert top.loc["alpha:1", "human-uplift-study"] == "only indirectly"
     assert compute_coverage(cov_data).matrix(values="count").loc["alpha:2.1", "static-mcq"] == 2
 
 
