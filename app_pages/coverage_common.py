@@ -156,7 +156,7 @@ def matrix_chart(
                 sort=method_order,
                 title=None,
                 # horizontal labels wrapped at spaces: every column label stays legible at 1280 px
-                axis=alt.Axis(labelAngle=0, labelLimit=0, labelExpr="split(datum.label, ' ')", orient="top"),
+                axis=alt.Axis(labelAngle=0, labelLimit=0, labelExpr="split(datum.label, ' ')", labelOverlap=False),
             ),
             y=alt.Y("risk_label:N", sort=risk_order, title=None, axis=alt.Axis(labelLimit=320)),
             color=alt.Color(
@@ -306,12 +306,14 @@ def _narrower(report: CoverageReport, curie: str, row: Any) -> tuple[str, ...]:
     return tuple(model.curies[c] for c in model.children[i])
 
 
-def chart_image(states: pd.DataFrame, labels: dict[str, str], type_labels: dict[str, str], fmt: str) -> bytes:
+def chart_image(
+    states: pd.DataFrame, labels: dict[str, str], type_labels: dict[str, str], fmt: str, width: int | None = None
+) -> bytes:
     """The matrix as a PNG or SVG image (rendered offline by vl-convert), legend included."""
     import vl_convert as vlc
 
-    chart = matrix_chart(states, labels, type_labels, "Coverage: risk × method type").properties(
-        width=max(320, 60 * len(states.columns))
+    chart = matrix_chart(states, labels, type_labels, "Coverage: risk × kind of method").properties(
+        width=width or max(480, 110 * len(states.columns))
     )
     spec = chart.to_json()
     if fmt == "png":
