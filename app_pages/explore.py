@@ -73,7 +73,7 @@ with browse_tab:
         if is_risk:
             tree["severity"] = [n.severity for _d, n in flat]
             tree["tests"] = [n.tests for _d, n in flat]
-            tree["not applicable"] = [n.not_applicable for _d, n in flat]
+            tree["not testable"] = [n.not_applicable for _d, n in flat]
         st.caption(
             f"{len(flat)} entries. Indentation shows the hierarchy; tests = test methods that assess it directly."
         )
