@@ -13,7 +13,15 @@ from typing import Any
 
 from graph.core.errors import Location, Problem
 from graph.core.namespaces import CODE_RE, PREFIX_RE, SLUG_RE
-from graph.core.schema import LINK_FIELDS, LINK_REQUIRED, SEVERITY_FIELDS, SEVERITY_REQUIRED, SUBRECORDS
+from graph.core.schema import (
+    LINK_FIELDS,
+    LINK_REQUIRED,
+    ROLE_LINK_FIELDS,
+    ROLE_LINKS,
+    SEVERITY_FIELDS,
+    SEVERITY_REQUIRED,
+    SUBRECORDS,
+)
 from graph.core.yamlpos import PosDict, PosList
 
 DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -108,9 +116,13 @@ def check_mapping(
                 problems.append(Problem("expected a list of links", loc, check="shape"))
                 continue
             link_fields = {target: "risk" if target == "risk" else "ref:" + target, **LINK_FIELDS}
+            link_required: tuple[str, ...] = (target, *LINK_REQUIRED)
+            if key in ROLE_LINKS:
+                link_fields.update(ROLE_LINK_FIELDS)
+                link_required += tuple(ROLE_LINK_FIELDS)
             for item in value:
                 where_item = item.loc(None, record) if isinstance(item, PosDict) else loc
-                problems.extend(check_mapping(item, link_fields, (target, *LINK_REQUIRED), where_item, record))
+                problems.extend(check_mapping(item, link_fields, link_required, where_item, record))
         elif kind.startswith("list:"):
             sub_fields, sub_required = SUBRECORDS[kind[5:]]
             if not isinstance(value, list) or not value:

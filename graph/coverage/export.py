@@ -48,8 +48,12 @@ def report_to_xlsx_bytes(report: CoverageReport) -> bytes:
     summary.pop("by_taxonomy")
     about = _about(
         "coverage report",
-        [["inventory", report.inventory or "whole catalogue"], ["taxonomy", report.taxonomy or "all"]]
-        + [["taxonomy versions", report.version_note()]]
+        [
+            ["inventory", report.inventory or "whole catalogue"],
+            ["taxonomy", report.taxonomy or "all"],
+            ["lens used", report.lens.describe() if report.lens else "every concept"],
+            ["taxonomy versions", report.version_note()],
+        ]
         + [[k, v] for k, v in summary.items()],
     )
     return write_xlsx(
