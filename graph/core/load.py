@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.core.errors import DataError, Location, Problem
-from graph.core.fields import CURIE_RE as CURIE_RE
-from graph.core.fields import check_mapping, suggest
 from graph.core.schema import (
     CONCEPT_FIELDS,
     CONCEPT_REQUIRED,
@@ -28,7 +26,10 @@ from graph.core.schema import (
     TAXONOMY_FILE_KEYS,
     TAXONOMY_REQUIRED,
     KindSpec,
+    check_mapping,
+    suggest,
 )
+from graph.core.schema import CURIE_RE as CURIE_RE
 from graph.core.yamlpos import PosDict, PosList, load_yaml
 
 
