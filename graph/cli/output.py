@@ -9,7 +9,6 @@ import shutil
 from collections.abc import Sequence
 from typing import Any
 
-from graph.store.export import safe_cell
 
 
 def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> str:
@@ -19,6 +18,8 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> s
             [dict(zip(columns, row, strict=False)) for row in rows], indent=2, ensure_ascii=False, default=str
         )
     if fmt == "csv":
+        from graph.store.export import safe_cell
+
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(columns)

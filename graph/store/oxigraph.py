@@ -130,9 +130,9 @@ class OxigraphStore:
     A lock serialises writes against reads so that a reader never sees half a graph replaced.
     """
 
-    def __init__(self, path: str | None = None):
+    def __init__(self, path: str | None = None, raw: ox.Store | None = None):
         try:
-            self._store = ox.Store(path) if path else ox.Store()
+            self._store = raw if raw is not None else ox.Store(path) if path else ox.Store()
         except OSError as exc:
             raise StoreError(f"cannot open the store at {path}: {exc}") from None
         self._lock = threading.RLock()
