@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Any
 
 
-
 def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> str:
     """Render rows as ``table`` (aligned columns), ``csv`` (formula-safe) or ``json``."""
     if fmt == "json":
