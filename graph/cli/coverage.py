@@ -76,7 +76,6 @@ def gaps(
     encoding: Optional[str] = ENC_OPT,
 ) -> None:
     """Coverage of every risk, ranked by gap score (with the whole catalogue, or an inventory)."""
-    from graph.coverage.export import report_to_xlsx_bytes
     from graph.coverage.report import compute_coverage
 
     def body() -> None:
@@ -89,6 +88,8 @@ def gaps(
         if out is not None:
             suffix = out.suffix.lower()
             if suffix == ".xlsx":
+                from graph.coverage.export import report_to_xlsx_bytes
+
                 _write(out, report_to_xlsx_bytes(report))
             elif suffix == ".csv":
                 frame = report.to_frame()

@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from graph.core.errors import AiriskError
 from graph.coverage.rules import (
     DIRECT,
@@ -26,7 +24,7 @@ from graph.index.data import CoverageData, Source, as_data, paused_gc
 from graph.inventory.model import ENTRY_STATUSES, STATUS_SYNONYMS, Inventory
 
 if TYPE_CHECKING:
-    pass
+    import pandas as pd
 
 
 @paused_gc()
@@ -83,6 +81,8 @@ class CoverageReport:
 
     def to_frame(self, evidence: bool = True) -> pd.DataFrame:
         """One row per risk, in rank order (``evidence``: a column explaining each risk's evidence)."""
+        import pandas as pd
+
         if evidence:
             self.prefetch_evidence()
         rows = []
@@ -96,6 +96,8 @@ class CoverageReport:
 
     def evidence_frame(self) -> pd.DataFrame:
         """One row per (risk, evidence item): the drill-down table."""
+        import pandas as pd
+
         self.prefetch_evidence()
         rows = []
         for r in self.risks:
@@ -147,6 +149,8 @@ class CoverageReport:
         aggregate
             A row includes the evidence of every risk under it (default), else its own only.
         """
+        import pandas as pd
+
         if values not in ("state", "count"):
             raise ValueError("values must be 'state' or 'count'")
         model, scores = self._model, self._scores
@@ -475,6 +479,8 @@ class WhatIf:
     changes: list[RiskChange]
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame([asdict(c) for c in self.changes], columns=list(RiskChange.__dataclass_fields__))
 
 

@@ -7,12 +7,9 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import networkx as nx
 import pyoxigraph as ox
-from rdflib import Graph
 
 from graph.core.errors import AiriskError
-from graph.store.projection import build_networkx
 
 if TYPE_CHECKING:
     from graph.store.kg import KnowledgeGraph
@@ -47,12 +44,18 @@ def export_bytes(kg: KnowledgeGraph, fmt: str) -> bytes:
         out = tmp.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
         return out if isinstance(out, bytes) else b""
     if fmt in ("jsonld", "xml"):
+        from rdflib import Graph
+
         g = Graph()
         g.parse(data=nt, format="nt")
         for prefix, ns in kg.prefixes.items():
             g.bind(prefix, ns, override=True)
         return g.serialize(format="json-ld" if fmt == "jsonld" else "xml", encoding="utf-8")
     if fmt == "graphml":
+        import networkx as nx
+
+        from graph.store.projection import build_networkx
+
         nxg = build_networkx(kg)
         simple = nx.DiGraph()
         for n, data in nxg.nodes(data=True):

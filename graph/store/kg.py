@@ -12,18 +12,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from graph.core.build import build_graph
 from graph.core.errors import DataError, QueryError
-from graph.core.integrity import check_integrity
-from graph.core.load import Dataset, load_dataset
 from graph.core.namespaces import ID, add_prefixes, all_prefixes
 from graph.core.resources import data_dir, ontology_dir
 from graph.queries.catalogue import CatalogueQuery, get_query, load_catalogue
 from graph.store.oxigraph import OxigraphStore, SelectResult, Store
+
+if TYPE_CHECKING:
+    from graph.core.load import Dataset
 
 GRAPH_ONTOLOGY = ID + "graph/ontology"
 GRAPH_CURATED = ID + "graph/curated"
@@ -69,6 +69,10 @@ class KnowledgeGraph:
         ``write=False`` the store is assumed to hold the graph already (a remote store that was
         loaded with ``airisk load``) and only the data files are read, for prefixes and labels.
         """
+        from graph.core.build import build_graph
+        from graph.core.integrity import check_integrity
+        from graph.core.load import load_dataset
+
         say = progress or (lambda _msg: None)
         t0 = time.perf_counter()
         data_path = Path(data) if data else data_dir()
