@@ -24,9 +24,15 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+#: Every triple of the project's named graphs, once: a shared store may hold other graphs too
+#: (Virtuoso's default graph includes its own system graphs).
+PROJECT_TRIPLES = """CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE {
+  GRAPH ?g { ?s ?p ?o } FILTER (STRSTARTS(STR(?g), "https://w3id.org/airisk/id/graph/")) } }"""
+
+
 def graph_ntriples(kg: KnowledgeGraph) -> str:
     """All triples of the graph (every named graph, as one graph) in N-Triples."""
-    rows = kg.store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    rows = kg.store.construct(PROJECT_TRIPLES)
     return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in rows)
 
 
@@ -69,7 +75,7 @@ def export_bytes(kg: KnowledgeGraph, fmt: str) -> bytes:
         nx.write_graphml(simple, buf)
         return buf.getvalue()
     # csv: one row per triple
-    rows = kg.store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    rows = kg.store.construct(PROJECT_TRIPLES)
     text = io.StringIO()
     w = csv.writer(text)
     w.writerow(["subject", "predicate", "object", "object_kind", "object_datatype", "object_lang"])

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 GRAPH_ONTOLOGY = ID + "graph/ontology"
 GRAPH_CURATED = ID + "graph/curated"
 IMPORT_GRAPH_PREFIX = ID + "graph/import/"
+PROJECT_GRAPHS = ID + "graph/"
 
 Progress = Callable[[str], None]
 
@@ -139,7 +140,18 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ facts about the graph
     def triple_count(self) -> int:
-        return self.store.triple_count()
+        """The triples of the project's named graphs (a remote store may hold other graphs too)."""
+        if isinstance(self.store, OxigraphStore):
+            return self.store.triple_count()
+        res = self.store.select(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER (STRSTARTS(STR(?g), "{PROJECT_GRAPHS}")) }}'
+        )
+        return int(res.rows[0]["n"].py) if res.rows else 0
+
+    def graphs(self) -> list[str]:
+        """The project's named graphs in the store (ontology, curated data, each import), sorted."""
+        return [g for g in self.store.graphs() if g.startswith(PROJECT_GRAPHS)]
 
     def stats(self) -> dict[str, Any]:
         """Counts per class and per relation, and the number of triples."""
@@ -176,5 +188,5 @@ class KnowledgeGraph:
             "classes": {short(str(r["class"])): r["n"].py for r in classes.rows},
             "relations": {short(str(r["p"])): r["n"].py for r in relations.rows},
             "taxonomies": {str(r["prefix"]): r["n"].py for r in taxonomies.rows},
-            "graphs": self.store.graphs(),
+            "graphs": self.graphs(),
         }
