@@ -5,10 +5,10 @@ coverage (gap) analysis, the plan and the comparison of inventories, through the
 through the command line with ``--store URL``. Data: the test fixture and, when it loads, the
 shipped curated data.
 
-"The same" is modulo what SPARQL leaves undefined: the order of rows (compared as multisets), the
-order of the members of a ``GROUP_CONCAT`` (compared as sorted lists) and whether its result keeps
-the members' language tag (compared as text) or is unbound or "" when it has no members, and which value ``SAMPLE`` picks (compared as bound
-or not).
+"The same" is modulo what SPARQL leaves undefined or engines read differently: the order of rows
+(compared as multisets); for a ``GROUP_CONCAT``, the order of its members (compared as sorted
+lists), whether it keeps the members' language tag (compared as text) and whether it is unbound
+or "" without members; and which value ``SAMPLE`` picks (compared as bound or not).
 """
 
 from __future__ import annotations
