@@ -22,6 +22,7 @@ cap; 500 query failed; 502 the remote store failed; 503 time limit passed or all
 
 from __future__ import annotations
 
+import functools
 import shutil
 import signal
 import socket
@@ -174,6 +175,24 @@ def outcome_response(request: Request, outcome: Outcome) -> Response:
 
 
 # ---------------------------------------------------------------------- /sparql
+@functools.lru_cache(maxsize=1024)
+def vet(query: str) -> tuple[tuple[int, str] | None, str]:
+    """The guard's verdict on a query text (status and message of a refusal, or None) and its form.
+
+    Clients send the same texts again and again (a catalogue, a dashboard): the verdict of each
+    text is kept, so the guard reads a text once, not on every request.
+    """
+    try:
+        check_read_only(query)
+    except UpdateRefused as exc:
+        return (403, str(exc)), ""
+    except (FederationRefused, DatasetRefused) as exc:
+        return (400, str(exc)), ""
+    except NotAQuery:
+        pass  # malformed: the engine's parser says what and where (it cannot run without a query form)
+    return None, query_form(query) or "SELECT"
+
+
 class _BadRequest(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -252,15 +271,9 @@ async def sparql(request: Request) -> Response:
         return service_description(request, endpoint, chosen_format)
     if not query.strip():
         return error(request, 400, "the query is empty")
-    try:
-        check_read_only(query)
-    except UpdateRefused as exc:
-        return error(request, 403, str(exc))
-    except (FederationRefused, DatasetRefused) as exc:
-        return error(request, 400, str(exc))
-    except NotAQuery:
-        pass  # malformed: the engine's parser says what and where (it cannot run without a query form)
-    form = query_form(query) or "SELECT"
+    refusal, form = vet(query)
+    if refusal is not None:
+        return error(request, *refusal)
     kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
     media = fmt.negotiate(request.headers.get("accept"), kind, chosen_format)
     if media is None:
