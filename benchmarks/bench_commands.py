@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,13 +41,16 @@ def airisk(*args: str) -> list[str]:
     return [str(exe), *args] if exe.exists() else [sys.executable, "-m", "graph", *args]
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one run of ``cmd``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     dt = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return dt
+    return dt, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -76,8 +80,10 @@ def main() -> None:
         "gaps": (airisk("gaps"), [sys.executable, str(FLOORS), "gaps", str(nt)], "bulk_load + one gap query"),
     }
     cache = "empty each run" if args.cold else "warm"
-    print(f"{args.runs} turns each, subject and comparator alternated; cache {cache}")
-    print(f"{'command':<18}{'subject s':>10}{'floor s':>10}{'ratio':>8}  comparator")
+    print(f"{args.runs} turns each, subject and comparator alternated; cache {cache}; load {os.getloadavg()[0]:.1f}")
+    print("wall: elapsed seconds (medians); cpu: user + system seconds of the process (medians; less")
+    print("sensitive to other work on the machine)")
+    print(f"{'command':<18}{'wall s':>8}{'floor':>8}{'ratio':>7}{'cpu s':>8}{'floor':>8}{'ratio':>7}  comparator")
     try:
         for name in args.only:
             subject, floor, what = cases[name]
@@ -89,9 +95,10 @@ def main() -> None:
                     shutil.rmtree(tmp / "cache", ignore_errors=True)
                 s_times.append(timed(subject, env))
                 f_times.append(timed(floor, env))
-            s, f = statistics.median(s_times), statistics.median(f_times)
+            s, f = statistics.median(t for t, _ in s_times), statistics.median(t for t, _ in f_times)
+            sc, fc = statistics.median(c for _, c in s_times), statistics.median(c for _, c in f_times)
             label = "airisk " + ("--help" if name == "help" else name)
-            print(f"{label:<18}{s:>10.3f}{f:>10.3f}{s / f:>7.1f}x  {what}")
+            print(f"{label:<18}{s:>8.3f}{f:>8.3f}{s / f:>6.1f}x{sc:>8.3f}{fc:>8.3f}{sc / max(fc, 1e-3):>6.1f}x  {what}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
