@@ -72,11 +72,16 @@ def open_embedded(
     if root is None:
         build()
         return built[0]
-    manifest = ws / "manifest.json"
+    folders = [data or data_dir(), ontology_dir()]
     extra = [b"imports" if with_imports else b"no imports"]
-    if with_imports and manifest.is_file():
-        extra.append(manifest.read_bytes())
-    key = cache_key([data or data_dir(), ontology_dir()], extra)
+    if with_imports:
+        # The manifest names each import and its checksum; the data files are hashed too, so a
+        # damaged or edited one is read (and refused) as it would be without the cache.
+        manifest = ws / "manifest.json"
+        if manifest.is_file():
+            extra.append(manifest.read_bytes())
+        folders.append(ws / "graphs")
+    key = cache_key(folders, extra)
     raw, entry, _hit = cached_store(key, build, root)
     if built:
         return built[0]

@@ -65,6 +65,8 @@ def _files(folder: Path) -> Iterator[Path]:
     if folder.is_file():
         yield folder
         return
+    if not folder.is_dir():
+        return
     for path in sorted(folder.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             yield path
@@ -87,7 +89,10 @@ def cache_key(folders: Iterable[Path], extra: Iterable[bytes] = ()) -> str:
         h.update(b"folder\0")
         for path in _files(folder):
             h.update(str(path.relative_to(folder) if path != folder else path.name).encode() + b"\0")
-            data = path.read_bytes()
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:  # removed meanwhile (an import replaced): a key of its own
+                data = b"\0gone"
             h.update(len(data).to_bytes(8, "big"))
             h.update(data)
     for blob in extra:

@@ -156,3 +156,24 @@ def test_without_a_writable_cache_the_graph_still_opens(data: Path, tmp_path: Pa
     monkeypatch.setenv("AIRISK_CACHE_DIR", "off")
     assert cache.cache_root() is None
     assert opened(data)[0] == ["CBRN uplift", "Persuasion"]
+
+
+def test_a_damaged_import_is_refused_even_when_the_cache_is_warm(tmp_path: Path, cache_dir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from graph.cli.main import app
+    from graph.importers.workspace import GRAPHS, list_imports
+
+    fixtures = ROOT / "tests" / "fixtures" / "imports"
+    ws = tmp_path / "workspace"
+    env = {"AIRISK_WORKSPACE": str(ws), "AIRISK_CACHE_DIR": str(cache_dir)}
+    data = ["--data", str(fixtures / "curated")]
+    runner = CliRunner()
+    assert runner.invoke(app, [*data, "import", "atlas", str(fixtures / "atlas-small.yaml")], env=env).exit_code == 0
+    assert runner.invoke(app, [*data, "stats"], env=env).exit_code == 0  # the cache now holds the import
+    (info,) = list_imports(ws)
+    path = ws / GRAPHS / info.file
+    path.write_bytes(path.read_bytes().replace(b"Fixture", b"Fixturf", 1))
+    result = runner.invoke(app, [*data, "stats"], env=env)
+    assert result.exit_code == 1
+    assert "does not match its checksum" in result.stderr
