@@ -19,7 +19,7 @@ CELL_COLOURS = {
     "both": "#b8b8b8",
     "B only": "#5e3c99",
     "neither": "#ffffff",
-    "not applicable": "#ececec",
+    "not testable": "#ececec",
 }
 UPLOAD = "Upload a file…"
 
@@ -58,13 +58,13 @@ with b_col:
     inv_b = side("Inventory B", "cmp-b", 0)
 t_col, l_col = st.columns(2)
 with t_col:
-    taxonomy = cc.taxonomy_choice("cmp-taxonomy")
+    lens = cc.lens_choice("cmp-lens")
 with st.spinner("Comparing…"):
-    comparison = compare(cc.get_data(), inv_a, inv_b, taxonomy=taxonomy)
+    comparison = compare(cc.get_data(), inv_a, inv_b, lens=lens)
 
 st.markdown(f"**A** = {common.md(comparison.name_a)} · **B** = {common.md(comparison.name_b)}")
 m = st.columns(5)
-for col, cat in zip(m, ("both", "A only", "B only", "neither", "not applicable"), strict=True):
+for col, cat in zip(m, ("both", "A only", "B only", "neither", "not testable"), strict=True):
     col.metric(f"Risks: {cat}", f"{comparison.counts.get(cat, 0):,}")
 
 # ---------------------------------------------------------------- matrix
@@ -126,7 +126,7 @@ table = pd.DataFrame(
         "only in B": frame["only_b_tests"],
     }
 )
-st.dataframe(table, hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
+st.dataframe(common.visible(table), hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
 c1, c2, _ = st.columns([1, 1, 6])
 c1.download_button("CSV", common.csv_bytes(frame), "comparison.csv", "text/csv", key="cmp-csv")
 c2.download_button(

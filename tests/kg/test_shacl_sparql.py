@@ -32,7 +32,7 @@ def test_split_leaves_no_sparql_constraint_for_pyshacl() -> None:
     plain, checks = split_shapes(load_shapes())
     sh_sparql = "http://www.w3.org/ns/shacl#sparql"
     assert not [t for t in plain if str(t[1]) == sh_sparql]
-    assert len(checks) == len([t for t in load_shapes() if str(t[1]) == sh_sparql]) == 5
+    assert len(checks) == len([t for t in load_shapes() if str(t[1]) == sh_sparql]) >= 5
     assert all("$this" not in c.query for c in checks)
 
 
