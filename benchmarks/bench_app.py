@@ -148,7 +148,11 @@ def streamlit(env: dict[str, str], script: Path | None = None) -> Iterator[tuple
             yield f"http://127.0.0.1:{port}", ready
         finally:
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:  # a busy machine: do not leave it running
+                proc.kill()
+                proc.wait(10)
 
 
 def idle(page: Any) -> None:
