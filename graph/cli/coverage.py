@@ -171,7 +171,8 @@ def gaps(
             f"methods): {s.n_assessed} of {s.n_applicable} testable risks assessed ({_pct(s.share_assessed)}): "
             f"{s.n_strong} strong, {s.n_weak} weak, {s.n_not_assessed} not assessed; {s.n_not_testable} not "
             f"testable by model evaluation (not ranked). Severity-weighted coverage {_pct(s.weighted_coverage)}; "
-            f"total gap {s.total_gap:.1f}; {s.n_unrated} unrated (weight 2); {s.n_mitigation_gaps} mitigation gaps."
+            f"total gap {s.total_gap:.1f}; {s.n_unrated} unrated (weight 2); {s.n_mitigation_gaps} mitigation gaps. "
+            f"Taxonomy versions: {report.version_note()}."
         )
         typer.echo(_lens_line(lens_doc))
         risks = ranked[:top] if top else ranked

@@ -127,6 +127,12 @@ KNOWN_TAXONOMY_PREFIXES = (
     "openai-pf",
     "gdm-fsf",
     "air2024",
+    "iasr2026",
+    "anthropic-rsp3",
+    "anthropic-rsp3-4",
+    "eu-gpai-cop",
+    "owasp-asi",
+    "nist-aml2025",
 )
 
 #: Namespaces of things the importers mint (graph/importers), with the CURIE prefix of each.

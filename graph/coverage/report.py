@@ -55,6 +55,12 @@ class CoverageReport:
     _model: Model | None = field(default=None, repr=False)
     _keys: frozenset[str] = field(default_factory=frozenset, repr=False)
     lens: Lens | None = None
+    #: prefix -> (title, version) of every taxonomy the reported risks belong to
+    versions: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def version_note(self) -> str:
+        """The taxonomy versions the report covers, as one line (``mit (v3 (2025-03-26)); ...``)."""
+        return "; ".join(f"{p} ({v or 'no version'})" for p, (_t, v) in sorted(self.versions.items()))
 
     def prefetch_evidence(self, risks: list[RiskCoverage] | None = None) -> None:
         """Fetch the evidence (links and sources) of ``risks`` (default: all) with as few queries as possible."""
@@ -164,12 +170,13 @@ class CoverageReport:
         raise KeyError(risk_id)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"inventory", "taxonomy", "lens", "rubric", "summary", "risks"}`` as plain data."""
+        """``{"inventory", "taxonomy", "lens", "versions", "rubric", "summary", "risks"}`` as plain data."""
         self.prefetch_evidence()
         return {
             "inventory": self.inventory,
             "taxonomy": self.taxonomy,
             "lens": self.lens.to_dict() if self.lens else None,
+            "versions": {p: {"title": t, "version": v} for p, (t, v) in sorted(self.versions.items())},
             "rubric": RUBRIC,
             "summary": self.summary().to_dict(),
             "risks": [r.to_dict() for r in self.risks],
@@ -270,6 +277,7 @@ def compute_coverage(
         model,
         frozenset(keys),
         chosen,
+        {r.taxonomy: data.taxonomies.get(r.taxonomy, (r.taxonomy, "")) for r in risks},
     )
     explainer = Explainer(model, scores, frozenset(keys), chosen.clusters)
     for r in risks:

@@ -7,7 +7,8 @@ replace the import of that name, in one step: in the local workspace (:mod:`grap
 in the open graph's store, or, with a remote store, in the remote store's named graph.
 
 Kinds: ``atlas`` (MITRE ATLAS.yaml), ``mit`` (the MIT AI Risk Repository workbook),
-``inspect-evals`` (inspect_evals eval.yaml metadata) and ``sssom`` (SSSOM mapping tables).
+``inspect-evals`` (inspect_evals eval.yaml metadata), ``sssom`` (SSSOM mapping tables) and
+``ai-atlas-nexus`` (an IBM AI Atlas Nexus release folder).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ KINDS: dict[str, str] = {
     "mit": "MIT AI Risk Repository workbook (.xlsx)",
     "inspect-evals": "inspect_evals checkout, package folder, wheel (.whl) or 'installed'",
     "sssom": "SSSOM mapping table (.sssom.tsv)",
+    "ai-atlas-nexus": "IBM AI Atlas Nexus release folder (knowledge_graph/ and mappings/)",
 }
 ALIASES = {
     "mitre-atlas": "atlas",
@@ -50,6 +52,8 @@ ALIASES = {
     "mit-airisk": "mit",
     "inspect": "inspect-evals",
     "inspect_evals": "inspect-evals",
+    "nexus": "ai-atlas-nexus",
+    "ibm-ai-atlas-nexus": "ai-atlas-nexus",
 }
 
 
@@ -84,6 +88,10 @@ def _reader(kind: str) -> Callable[..., ImportResult]:
         from graph.importers.inspect_evals import import_inspect_evals
 
         return import_inspect_evals
+    if kind == "ai-atlas-nexus":
+        from graph.importers.nexus import import_ai_atlas_nexus
+
+        return import_ai_atlas_nexus
     from graph.importers.sssom import import_sssom
 
     return import_sssom
