@@ -127,7 +127,6 @@ def gaps(
     explain: Optional[str] = typer.Option(None, "--explain", help="Explain one risk (CURIE): why, evidence, fixes."),
 ) -> None:
     """Coverage of every risk of a lens, ranked by gap score, each gap with its reason."""
-    from graph.coverage.export import report_to_xlsx_bytes
     from graph.coverage.report import compute_coverage
 
     def body() -> None:
@@ -145,6 +144,8 @@ def gaps(
         if out is not None:
             suffix = out.suffix.lower()
             if suffix == ".xlsx":
+                from graph.coverage.export import report_to_xlsx_bytes
+
                 _write(out, report_to_xlsx_bytes(report))
             elif suffix == ".csv":
                 frame = report.to_frame()

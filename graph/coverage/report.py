@@ -6,8 +6,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from graph.core.errors import AiriskError
 from graph.coverage.lens import Lens, choose_lens
 from graph.coverage.matrix import report_matrix
@@ -30,7 +28,7 @@ from graph.index.data import CoverageData, Source, as_data, paused_gc
 from graph.inventory.model import ENTRY_STATUSES, STATUS_SYNONYMS, Inventory
 
 if TYPE_CHECKING:
-    pass
+    import pandas as pd
 
 
 @paused_gc()
@@ -94,6 +92,8 @@ class CoverageReport:
 
     def to_frame(self, evidence: bool = True) -> pd.DataFrame:
         """One row per risk, in rank order (``evidence``: a column explaining each risk's evidence)."""
+        import pandas as pd
+
         if evidence:
             self.prefetch_evidence()
         rows = []
@@ -111,6 +111,8 @@ class CoverageReport:
 
     def evidence_frame(self) -> pd.DataFrame:
         """One row per (risk, evidence item): the drill-down table."""
+        import pandas as pd
+
         self.prefetch_evidence()
         rows = []
         for r in self.risks:
@@ -474,6 +476,8 @@ class WhatIf:
     changes: list[RiskChange]
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame([asdict(c) for c in self.changes], columns=list(RiskChange.__dataclass_fields__))
 
 

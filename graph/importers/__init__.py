@@ -17,15 +17,26 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.core.errors import DataError, NotFound, Problem, StoreError
 from graph.core.reading import reading
-from graph.importers.check import check_import
-from graph.importers.common import ImportResult, check_name, graph_iri
-from graph.importers.context import build_context
 from graph.store.kg import IMPORT_GRAPH_PREFIX, KnowledgeGraph, Progress
 from graph.store.oxigraph import OxigraphStore
+
+if TYPE_CHECKING:
+    from graph.importers.common import ImportResult
+
+
+def __getattr__(name: str) -> Any:
+    # The readers and checks (YAML, workbooks, rdflib) load when an import runs, not when the
+    # graph is opened (graph.importers.session lives in this package).
+    if name == "ImportResult":
+        from graph.importers.common import ImportResult
+
+        return ImportResult
+    raise AttributeError(f"module 'graph.importers' has no attribute {name!r}")
+
 
 #: kind -> (what it reads, the function that reads it)
 KINDS: dict[str, str] = {
@@ -99,6 +110,10 @@ def build_import(
     Raises :class:`DataError` naming where the file is wrong, or which contract check failed.
     With ``strict`` every warning (a row or cell that could not be read) is an error too.
     """
+    from graph.importers.check import check_import
+    from graph.importers.common import check_name, graph_iri
+    from graph.importers.context import build_context
+
     k = kind_of(kind)
     name = check_name(name if name is not None else default_name(k, path))
     ctx = build_context(kg, exclude_graph=graph_iri(name))
