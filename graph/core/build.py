@@ -15,8 +15,9 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD as RDFLIB_XSD
 
+from graph.core.build_reports import build_report, build_signatories
 from graph.core.errors import Location
-from graph.core.load import CURIE_RE, Concept, Dataset, Mapping, Record, link_items
+from graph.core.load import Concept, Dataset, Mapping, Record, link_items
 from graph.core.namespaces import (
     AR,
     DCTERMS,
@@ -29,12 +30,12 @@ from graph.core.namespaces import (
     SKOS,
     VANN,
     entity_iri,
-    link_iri,
     risk_iri,
     risk_namespace,
     scheme_iri,
 )
 from graph.core.schema import LINK_PROPERTIES
+from graph.core.triples import Builder, date_literal, resolve_risk
 
 CLASS_OF_KIND = {
     "capability": [AR.Capability, SKOS.Concept],
@@ -44,7 +45,7 @@ CLASS_OF_KIND = {
     "mitigation_type": [AR.MitigationType, SKOS.Concept],
     "organisation": [AR.Organisation, PROV.Organization, FOAF.Organization],
     "model": [AR.AIModel, PROV.Entity],
-    "exercise": [AR.TestingExercise, PROV.Activity],
+    "report": [AR.EvaluationReport, PROV.Entity, DCTERMS.BibliographicResource],
     "event": [AR.GovernanceEvent, PROV.Activity],
     "source": [AR.Source, DCTERMS.BibliographicResource, PROV.Entity],
 }
@@ -76,30 +77,10 @@ REF_FIELDS: dict[str, tuple[URIRef, str]] = {
     "developer": (AR.developer, "organisation"),
     "parent": (AR.parentOrganisation, "organisation"),
 }
-#: Exercise and event relations: each is a claim, written with evidence from the record's sources.
+#: Event relations: each is a claim, written with evidence from the record's sources.
 CLAIM_LIST_FIELDS: dict[str, tuple[URIRef, str]] = {
     "organisations": (PROV.wasAssociatedWith, "organisation"),
-    "models": (AR.testedModel, "model"),
-    "reference_models": (AR.referenceModel, "model"),
-    "capabilities": (AR.coversCapability, "capability"),
-    "test_methods": (AR.usedTestMethod, "test_method"),
-    "domains": (AR.coversRisk, "risk"),
 }
-
-
-def date_literal(text: str) -> Literal:
-    """Type a ``YYYY[-MM[-DD]]`` string as xsd:gYear, xsd:gYearMonth or xsd:date."""
-    if len(text) == 4:
-        return Literal(text, datatype=RDFLIB_XSD.gYear)
-    if len(text) == 7:
-        return Literal(text, datatype=RDFLIB_XSD.gYearMonth)
-    return Literal(text, datatype=RDFLIB_XSD.date)
-
-
-def resolve_risk(curie: str) -> URIRef | None:
-    """Return the IRI of a risk CURIE ``prefix:code`` (any prefix)."""
-    m = CURIE_RE.match(curie)
-    return risk_iri(m.group(1), m.group(2)) if m else None
 
 
 @dataclass
@@ -110,54 +91,9 @@ class BuildResult:
     locations: dict[str, Location] = field(default_factory=dict)
 
 
-class _Builder:
-    def __init__(self) -> None:
-        self.g = Graph()
-        self.locations: dict[str, Location] = {}
-
-    def add(self, s: URIRef, p: URIRef, o: Any) -> None:
-        self.g.add((s, p, o))
-
-    def text(self, s: URIRef, p: URIRef, value: Any, lang: bool = True) -> None:
-        if value is None:
-            return
-        self.add(s, p, Literal(str(value), lang="en") if lang else Literal(str(value)))
-
-    def sources(self, s: URIRef, ids: Any) -> None:
-        for src in ids or []:
-            self.add(s, DCTERMS.source, entity_iri("source", str(src)))
-
-    def claim(
-        self,
-        s: URIRef,
-        p: URIRef,
-        o: URIRef | Literal,
-        sources: Any,
-        note: Any = None,
-        loc: Location | None = None,
-        extra: dict[URIRef, Any] | None = None,
-    ) -> URIRef:
-        self.add(s, p, o)
-        ax = link_iri(str(s), str(p), str(o))
-        self.add(ax, RDF.type, OWL.Axiom)
-        self.add(ax, RDF.type, AR.Evidence)
-        self.add(ax, OWL.annotatedSource, s)
-        self.add(ax, OWL.annotatedProperty, p)
-        self.add(ax, OWL.annotatedTarget, o)
-        self.sources(ax, sources)
-        if note:
-            self.text(ax, RDFS.comment, note)
-        for prop, value in (extra or {}).items():
-            if value is not None:
-                self.add(ax, prop, value if isinstance(value, (URIRef, Literal)) else Literal(value))
-        if loc:
-            self.locations[str(ax)] = loc
-        return ax
-
-
 def build_graph(ds: Dataset) -> BuildResult:
     """Build the RDF graph of the curated data (not the ontology)."""
-    b = _Builder()
+    b = Builder()
     for tax in ds.taxonomies.values():
         _build_taxonomy(b, tax.prefix, tax.header, list(tax.concepts.values()))
     for records in ds.records.values():
@@ -183,7 +119,7 @@ def build_graph(ds: Dataset) -> BuildResult:
     return BuildResult(b.g, b.locations)
 
 
-def _build_taxonomy(b: _Builder, prefix: str, header: Any, concepts: list[Concept]) -> None:
+def _build_taxonomy(b: Builder, prefix: str, header: Any, concepts: list[Concept]) -> None:
     s = scheme_iri(prefix)
     b.locations[str(s)] = header.loc(None, prefix)
     b.add(s, RDF.type, AR.Taxonomy)
@@ -208,7 +144,7 @@ def _build_taxonomy(b: _Builder, prefix: str, header: Any, concepts: list[Concep
         _build_concept(b, s, concept)
 
 
-def _build_concept(b: _Builder, scheme: URIRef, concept: Concept) -> None:
+def _build_concept(b: Builder, scheme: URIRef, concept: Concept) -> None:
     data = concept.data
     c = risk_iri(concept.prefix, concept.code)
     b.locations[str(c)] = concept.loc()
@@ -244,7 +180,10 @@ def _build_concept(b: _Builder, scheme: URIRef, concept: Concept) -> None:
         )
 
 
-def _build_record(b: _Builder, rec: Record) -> None:
+def _build_record(b: Builder, rec: Record) -> None:
+    if rec.kind == "report":
+        build_report(b, rec)
+        return
     s = entity_iri(rec.kind, rec.id)
     data = rec.data
     b.locations[str(s)] = rec.loc()
@@ -266,16 +205,17 @@ def _build_record(b: _Builder, rec: Record) -> None:
     for key, (prop, kind) in REF_FIELDS.items():
         if key in data:
             b.add(s, prop, entity_iri(kind, str(data[key])))
-    for key in ("url", "report_url"):
-        if key in data:
-            b.add(s, FOAF.page if key == "url" else AR.report, URIRef(str(data[key])))
-    for url in data.get("report_urls") or []:
-        b.add(s, AR.report, URIRef(str(url)))
+    if "url" in data:
+        b.add(s, FOAF.page, URIRef(str(data["url"])))
     for key in ("date", "release_date"):
         if key in data:
             b.add(s, DCTERMS.date if key == "date" else DCTERMS.issued, date_literal(str(data[key])))
     if "year" in data:
         b.add(s, AR.year, Literal(str(data["year"]), datatype=RDFLIB_XSD.gYear))
+    if isinstance(data.get("open_weights"), bool):
+        b.add(s, AR.openWeights, Literal(data["open_weights"]))
+    if rec.kind == "event":
+        build_signatories(b, rec)
     for mod in data.get("modality") or []:
         b.add(s, AR.modality, Literal(str(mod)))
     for task in data.get("inspect_task") or []:
@@ -300,7 +240,7 @@ def _build_record(b: _Builder, rec: Record) -> None:
         b.claim(s, AR[prop_name], target, link.get("sources"), link.get("note"), link.loc(target_kind, rec.id), extra)
 
 
-def _build_mapping(b: _Builder, m: Mapping) -> None:
+def _build_mapping(b: Builder, m: Mapping) -> None:
     s, o = resolve_risk(m.subject), resolve_risk(m.object)
     if s is None or o is None or not m.predicate.startswith("skos:"):
         return

@@ -20,6 +20,8 @@ from graph.core.namespaces import CODE_RE, PREFIX_RE, SLUG_RE
 from graph.core.schema import (
     CONCEPT_FIELDS,
     CONCEPT_REQUIRED,
+    ITEM_FIELDS,
+    ITEM_ONE_OF,
     KINDS,
     LINK_FIELDS,
     LINK_PROPERTIES,
@@ -167,6 +169,9 @@ def check_value(kind: str, value: Any, loc: Location) -> list[Problem]:
             allowed = kind[5:].split("|")
             if text not in allowed:
                 bad(f"{text!r} is not one of {', '.join(allowed)}", _suggest(text, allowed))
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            bad(f"expected true or false, got {value!r}")
     elif kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             bad(f"expected a whole number, got {value!r}")
@@ -218,6 +223,8 @@ def _check_mapping(
             for item in value:
                 where_item = item.loc(None, record) if isinstance(item, PosDict) else loc
                 problems.extend(_check_mapping(item, link_fields, (target, *LINK_REQUIRED), where_item, record))
+        elif kind.startswith("items:"):
+            problems.extend(_check_items(kind[6:], value, loc, record))
         elif kind == "severity":
             problems.extend(_check_mapping(value, SEVERITY_FIELDS, SEVERITY_REQUIRED, loc, record))
             if isinstance(value, PosDict) and isinstance(value.get("level"), int) and not 1 <= value["level"] <= 5:
@@ -226,6 +233,26 @@ def _check_mapping(
                 )
         else:
             problems.extend(check_value(kind, value, Location(loc.file, loc.line, loc.column, record, key)))
+    return problems
+
+
+def _check_items(name: str, value: Any, loc: Location, record: str) -> list[Problem]:
+    """Check a list of nested records (``items:NAME``): each against its fields, one-of rules included."""
+    if not isinstance(value, list):
+        return [Problem(f"expected a list of {name.replace('_', ' ')}s (one '- ...' mapping each)", loc, check="shape")]
+    fields, required = ITEM_FIELDS[name]
+    one_of = ITEM_ONE_OF.get(name, ())
+    problems: list[Problem] = []
+    for item in value:
+        where = item.loc(None, record) if isinstance(item, PosDict) else loc
+        problems.extend(_check_mapping(item, fields, required, where, record))
+        if one_of and isinstance(item, PosDict):
+            given = [k for k in one_of if k in item]
+            if len(given) != 1:
+                what = "both " + " and ".join(given) if given else "none of " + ", ".join(one_of)
+                problems.append(
+                    Problem(f"give exactly one of {' or '.join(one_of)} (found {what})", where, check="shape")
+                )
     return problems
 
 
@@ -474,6 +501,12 @@ def _load_mappings(root: Path, ds: Dataset) -> None:
                     line=line_no,
                 )
             )
+
+
+def nested_items(record: Record, key: str) -> list[PosDict]:
+    """The nested records of field ``key`` (method uses, outcomes, signatories) that are mappings."""
+    value = record.data.get(key)
+    return [item for item in value if isinstance(item, PosDict)] if isinstance(value, list) else []
 
 
 def link_items(record: Record) -> list[tuple[str, PosDict]]:
