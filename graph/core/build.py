@@ -17,7 +17,7 @@ from rdflib.namespace import XSD as RDFLIB_XSD
 
 from graph.core.build_reports import build_report, build_signatories
 from graph.core.errors import Location
-from graph.core.load import Concept, Dataset, Mapping, Record, link_items
+from graph.core.load import Concept, Dataset, Record, link_items
 from graph.core.namespaces import (
     AR,
     DCTERMS,
@@ -35,6 +35,7 @@ from graph.core.namespaces import (
     scheme_iri,
 )
 from graph.core.schema import LINK_PROPERTIES
+from graph.core.sssom import Mapping
 from graph.core.triples import Builder, date_literal, resolve_risk
 
 CLASS_OF_KIND = {

@@ -7,9 +7,7 @@ unknown fields, value types, id syntax and duplicates.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,11 +28,11 @@ from graph.core.schema import (
     NOT_APPLICABLE_REQUIRED,
     SEVERITY_FIELDS,
     SEVERITY_REQUIRED,
-    SSSOM_REQUIRED,
     TAXONOMY_FIELDS,
     TAXONOMY_REQUIRED,
     KindSpec,
 )
+from graph.core.sssom import Mapping, read_mappings
 from graph.core.yamlpos import PosDict, PosList, load_yaml
 
 DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -80,28 +78,6 @@ class Taxonomy:
     header: PosDict
     concepts: dict[str, Concept]
     file: str
-
-
-@dataclass
-class Mapping:
-    """One row of an SSSOM mapping table."""
-
-    subject: str
-    predicate: str
-    object: str
-    justification: str
-    author: str
-    comment: str
-    sources: list[str]
-    confidence: float | None
-    subject_label: str | None
-    object_label: str | None
-    mapping_set: str
-    file: str
-    line: int
-
-    def loc(self, column: str | None = None) -> Location:
-        return Location(self.file, self.line, None, f"{self.subject} {self.predicate} {self.object}", column)
 
 
 @dataclass
@@ -319,7 +295,9 @@ def load_dataset(root: Path) -> Dataset:
                     continue
                 bucket[ident] = Record(spec.kind, ident, item, item.file)
     _load_taxonomies(root, ds)
-    _load_mappings(root, ds)
+    mappings, problems = read_mappings(root, lambda path: _display(path, root))
+    ds.mappings.extend(mappings)
+    ds.problems.extend(problems)
     _load_not_applicable(root, ds)
     return ds
 
@@ -399,108 +377,6 @@ def _load_taxonomies(root: Path, ds: Dataset) -> None:
                 continue
             tax.concepts[code] = Concept(prefix, code, item, name)
         ds.taxonomies[prefix] = tax
-
-
-def parse_sssom(text: str, name: str) -> tuple[dict[str, str], list[tuple[int, dict[str, str]]], list[Problem]]:
-    """Split an SSSOM TSV text into its header (flat ``key: value`` lines) and numbered rows."""
-    header: dict[str, str] = {}
-    rows: list[tuple[int, dict[str, str]]] = []
-    problems: list[Problem] = []
-    lines = text.splitlines()
-    first_table = 0
-    for i, line in enumerate(lines):
-        if line.startswith("#"):
-            body = line[1:]
-            if ":" in body and not body.startswith(" "):
-                key, _, value = body.partition(":")
-                header[key.strip()] = value.strip()
-            first_table = i + 1
-        else:
-            break
-    table = "\n".join(lines[first_table:])
-    reader = csv.DictReader(io.StringIO(table), delimiter="\t", quoting=csv.QUOTE_NONE)
-    if not reader.fieldnames:
-        problems.append(Problem("no table header row", Location(name, first_table + 1, 1), check="shape"))
-        return header, rows, problems
-    missing = [c for c in SSSOM_REQUIRED if c not in reader.fieldnames]
-    if missing:
-        problems.append(
-            Problem(
-                f"missing required columns: {', '.join(missing)}", Location(name, first_table + 1, 1), check="shape"
-            )
-        )
-        return header, rows, problems
-    for offset, row in enumerate(reader):
-        line_no = first_table + 2 + offset
-        if None in row:
-            problems.append(Problem("row has more cells than the header", Location(name, line_no, 1), check="shape"))
-            continue
-        clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        if not any(clean.values()):
-            continue
-        rows.append((line_no, clean))
-    return header, rows, problems
-
-
-def _load_mappings(root: Path, ds: Dataset) -> None:
-    folder = root / "mappings"
-    for path in sorted(folder.glob("*.sssom.tsv")) if folder.is_dir() else []:
-        name = _display(path, root)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            ds.problems.append(Problem(f"cannot read: {exc}", Location(name), check="shape"))
-            continue
-        header, rows, problems = parse_sssom(text, name)
-        ds.problems.extend(problems)
-        set_id = header.get("mapping_set_id", name)
-        columns = list(rows[0][1]) if rows else []
-        for line_no, row in rows:
-            loc = Location(name, line_no, None, f"{row.get('subject_id')} -> {row.get('object_id')}")
-            for col in SSSOM_REQUIRED:
-                if not row.get(col):
-                    ds.problems.append(
-                        Problem(
-                            f"empty required cell {col!r}",
-                            Location(
-                                name, line_no, columns.index(col) + 1 if col in columns else None, loc.record, col
-                            ),
-                            check="shape",
-                        )
-                    )
-            conf: float | None = None
-            if row.get("confidence"):
-                try:
-                    conf = float(row["confidence"])
-                    if not 0 <= conf <= 1:
-                        raise ValueError
-                except ValueError:
-                    ds.problems.append(
-                        Problem(
-                            f"confidence {row['confidence']!r} is not a number from 0 to 1",
-                            Location(name, line_no, None, loc.record, "confidence"),
-                            check="type",
-                        )
-                    )
-                    conf = None
-            sources = [s.strip() for s in row.get("see_also", "").split("|") if s.strip()]
-            ds.mappings.append(
-                Mapping(
-                    subject=row.get("subject_id", ""),
-                    predicate=row.get("predicate_id", ""),
-                    object=row.get("object_id", ""),
-                    justification=row.get("mapping_justification", ""),
-                    author=row.get("author_id", ""),
-                    comment=row.get("comment", ""),
-                    sources=sources,
-                    confidence=conf,
-                    subject_label=row.get("subject_label") or None,
-                    object_label=row.get("object_label") or None,
-                    mapping_set=set_id,
-                    file=name,
-                    line=line_no,
-                )
-            )
 
 
 def nested_items(record: Record, key: str) -> list[PosDict]:

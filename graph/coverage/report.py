@@ -114,24 +114,12 @@ class CoverageReport:
                         "sources": "; ".join(e.sources),
                         "custom": e.custom,
                         "note": e.note,
+                        "reports": "; ".join(e.reports),
                         "test_iri": e.test_iri,
                     }
                 )
-        cols = [
-            "risk",
-            "risk_label",
-            "test_method",
-            "test_label",
-            "method_type",
-            "path",
-            "via",
-            "mapping",
-            "links",
-            "sources",
-            "custom",
-            "note",
-            "test_iri",
-        ]
+        cols = ["risk", "risk_label", "test_method", "test_label", "method_type", "path", "via", "mapping", "links",
+                "sources", "custom", "note", "reports", "test_iri"]  # fmt: skip
         return pd.DataFrame(rows, columns=cols)
 
     def matrix(self, level: int | None = None, values: str = "state", aggregate: bool = True) -> pd.DataFrame:
@@ -390,10 +378,13 @@ class _EvidenceLoader:
         self.model = model
         self.methods = scores.methods
         self.custom: dict[str, tuple[str, str | None, str]] = {}
+        self.reports: dict[str, tuple[str, ...]] = {}  # test IRI -> the reports that ran it (practice)
         if inventory is not None:
             for e in inventory.entries:
                 if e.custom:
                     self.custom[e.custom_iri(inventory.name)] = (e.name, e.method_type, f"custom test, row {e.row}")
+                elif e.test_iri and e.reports:
+                    self.reports[e.test_iri] = tuple(dict.fromkeys((*self.reports.get(e.test_iri, ()), *e.reports)))
 
     def contributions(self, i: int) -> list[tuple[str, Contribution]]:
         items = self.model.items
@@ -408,11 +399,17 @@ class _EvidenceLoader:
     def __call__(self, risk: RiskCoverage) -> tuple[Evidence, ...]:
         self.prefetch([risk])
         i = self.model.index[risk.iri]
-        items = [_evidence(self.model, key, c, self.custom) for key, c in self.contributions(i)]
+        items = [_evidence(self.model, key, c, self.custom, self.reports) for key, c in self.contributions(i)]
         return tuple(sorted(items, key=lambda e: (e.level, e.path, e.test_label.lower(), e.via or "")))
 
 
-def _evidence(model: Model, key: str, c: Contribution, custom: dict[str, tuple[str, str | None, str]]) -> Evidence:
+def _evidence(
+    model: Model,
+    key: str,
+    c: Contribution,
+    custom: dict[str, tuple[str, str | None, str]],
+    reports: dict[str, tuple[str, ...]],
+) -> Evidence:
     data = model.data
     test = data.tests.get(key)
     links = tuple(data.links[h] for h in c.hops if h in data.links)
@@ -425,7 +422,8 @@ def _evidence(model: Model, key: str, c: Contribution, custom: dict[str, tuple[s
             node = data.risks[c.via]
             via, via_label = node.curie, node.label
     if test is not None:
-        ident, label, mtype, is_custom, note = test.id, test.label, test.method_type, False, ""
+        ident, label, mtype, is_custom = test.id, test.label, test.method_type, False
+        note = "reported by " + ", ".join(reports[key]) if key in reports else ""
     else:
         ident, mtype, note = custom.get(key, (key, None, "custom test"))
         label, is_custom = ident, True
@@ -444,6 +442,7 @@ def _evidence(model: Model, key: str, c: Contribution, custom: dict[str, tuple[s
         sources,
         is_custom,
         note,
+        reports.get(key, ()),
     )
 
 

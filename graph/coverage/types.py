@@ -37,14 +37,17 @@ class Evidence:
     sources: tuple[str, ...] = ()  # source IRIs of every hop
     custom: bool = False
     note: str = ""
+    reports: tuple[str, ...] = ()  # practice: the evaluation reports (ids) that ran the test method
 
     def describe(self) -> str:
         """A one-line explanation, e.g. ``cybench via capability cyber-offense``."""
         if self.path == "direct":
-            return f"{self.test_id} (direct)"
-        if self.path == "capability":
-            return f"{self.test_id} via capability {self.via}"
-        return f"{self.test_id} via mapping {self.mapping}"
+            text = f"{self.test_id} (direct)"
+        elif self.path == "capability":
+            text = f"{self.test_id} via capability {self.via}"
+        else:
+            text = f"{self.test_id} via mapping {self.mapping}"
+        return text + (f" [reported by {', '.join(self.reports)}]" if self.reports else "")
 
 
 @dataclass(slots=True)
