@@ -13,6 +13,19 @@ import typer
 
 from graph.cli.base import Fmt, app, fail, open_graph, progress, run
 from graph.cli.output import render
+from graph.cli.practice import (
+    MODEL_OPT,
+    ORG_OPT,
+    PRACTICE_A_OPT,
+    PRACTICE_B_OPT,
+    PRACTICE_OPT,
+    SINCE_OPT,
+    TESTER_OPT,
+    UNTIL_OPT,
+    WEIGHTS_OPT,
+    practice_inventory,
+    practice_spec,
+)
 
 
 def _data() -> Any:
@@ -74,14 +87,24 @@ def gaps(
     skip_unmatched: bool = SKIP_OPT,
     sheet: Optional[str] = SHEET_OPT,
     encoding: Optional[str] = ENC_OPT,
+    practice: bool = PRACTICE_OPT,
+    since: Optional[str] = SINCE_OPT,
+    until: Optional[str] = UNTIL_OPT,
+    tester: list[str] = TESTER_OPT,
+    org: list[str] = ORG_OPT,
+    model: list[str] = MODEL_OPT,
+    open_weights: Optional[bool] = WEIGHTS_OPT,
 ) -> None:
-    """Coverage of every risk, ranked by gap score (with the whole catalogue, or an inventory)."""
+    """Coverage of every risk, ranked by gap score (the whole catalogue, an inventory, or published practice)."""
     from graph.coverage.export import report_to_xlsx_bytes
+    from graph.coverage.practice import PRACTICE_SOURCE
     from graph.coverage.report import compute_coverage
 
     def body() -> None:
         data = _data()
-        inv = _inventory(inventory, data, skip_unmatched, sheet, encoding) if inventory else None
+        inv = practice_inventory(data, practice, since, until, tester, org, model, open_weights, inventory is not None)
+        if inventory:
+            inv = _inventory(inventory, data, skip_unmatched, sheet, encoding)
         progress("computing coverage")
         report = compute_coverage(data, inv, taxonomy, status or None)
         risks = report.risks[:top] if top else report.risks
@@ -108,6 +131,8 @@ def gaps(
             return
         s = report.summary()
         who = f"inventory {report.inventory!r}" if report.inventory else "the whole catalogue"
+        if inv is not None and inv.source == PRACTICE_SOURCE:  # published practice, not a file
+            who = f"published {report.inventory}"
         typer.echo(
             f"Coverage of {taxonomy or 'every taxonomy'} by {who} ({s.n_test_methods} test methods): "
             f"{s.n_assessed} of {s.n_applicable} applicable risks assessed ({_pct(s.share_assessed)}): "
@@ -158,8 +183,15 @@ def plan(
     skip_unmatched: bool = SKIP_OPT,
     sheet: Optional[str] = SHEET_OPT,
     encoding: Optional[str] = ENC_OPT,
+    practice: bool = PRACTICE_OPT,
+    since: Optional[str] = SINCE_OPT,
+    until: Optional[str] = UNTIL_OPT,
+    tester: list[str] = TESTER_OPT,
+    org: list[str] = ORG_OPT,
+    model: list[str] = MODEL_OPT,
+    open_weights: Optional[bool] = WEIGHTS_OPT,
 ) -> None:
-    """Recommend the catalogue test methods that most reduce the severity-weighted gap."""
+    """Recommend the catalogue test methods that most reduce the severity-weighted gap (of an inventory or practice)."""
     from graph.coverage.plan import plan as make_plan
     from graph.inventory.saved import load_costs
 
@@ -167,7 +199,9 @@ def plan(
         if cost is None and (budget < 1 or budget != int(budget)):
             fail("--budget must be a whole number of test methods (or give --cost)", 2)
         data = _data()
-        inv = _inventory(inventory, data, skip_unmatched, sheet, encoding) if inventory else None
+        inv = practice_inventory(data, practice, since, until, tester, org, model, open_weights, inventory is not None)
+        if inventory:
+            inv = _inventory(inventory, data, skip_unmatched, sheet, encoding)
         costs = load_costs(cost, data) if cost else None
         progress("planning")
         p = make_plan(data, inv, budget, costs, taxonomy, exact, status or None)
@@ -213,22 +247,39 @@ def plan(
 
 @app.command()
 def compare(
-    file_a: Path = typer.Argument(..., help="Inventory A (.csv, .tsv or .xlsx)."),
-    file_b: Path = typer.Argument(..., help="Inventory B."),
+    file_a: Optional[Path] = typer.Argument(None, help="Inventory A (.csv, .tsv or .xlsx); or give --practice-a."),
+    file_b: Optional[Path] = typer.Argument(None, help="Inventory B; or give --practice-b."),
     taxonomy: Optional[str] = TAXONOMY_OPT,
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
     status: list[str] = STATUS_OPT,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the comparison (.xlsx, .csv, .json)."),
     skip_unmatched: bool = SKIP_OPT,
+    practice_a: Optional[str] = PRACTICE_A_OPT,
+    practice_b: Optional[str] = PRACTICE_B_OPT,
 ) -> None:
-    """Per risk: covered by both inventories, by A only, by B only, or by neither; and the union's coverage."""
+    """Per risk: covered by both inventories, by A only, by B only, or by neither; and the union's coverage.
+
+    Either side may be published practice: ``--practice-a org=uk-aisi --practice-b org=us-aisi`` or
+    ``--practice-a since=2024,until=2024 --practice-b since=2025,until=2025``.
+    """
     from graph.coverage.compare import compare as make_compare
     from graph.coverage.export import comparison_to_xlsx_bytes
 
     def body() -> None:
         data = _data()
-        a = _inventory(file_a, data, skip_unmatched, None, None)
-        b = _inventory(file_b, data, skip_unmatched, None, None)
+        files = [f for f in (file_a, file_b) if f is not None]
+        sides = []
+        for spec in (practice_a, practice_b):
+            if spec is not None:
+                sides.append(practice_spec(data, spec))
+            elif files:
+                path = files.pop(0)
+                sides.append(_inventory(path, data, skip_unmatched, None, None))
+            else:
+                fail("compare needs two sides: inventory files A and B, or --practice-a / --practice-b", 2)
+        if files:
+            fail(f"too many inventories: {', '.join(map(str, files))} (each side is a file or a practice filter)", 2)
+        a, b = sides
         c = make_compare(data, a, b, taxonomy, status or None)
         frame = c.to_frame()
         if out is not None:
@@ -267,13 +318,22 @@ def what_if_cmd(
     taxonomy: Optional[str] = TAXONOMY_OPT,
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
     skip_unmatched: bool = SKIP_OPT,
+    practice: bool = PRACTICE_OPT,
+    since: Optional[str] = SINCE_OPT,
+    until: Optional[str] = UNTIL_OPT,
+    tester: list[str] = TESTER_OPT,
+    org: list[str] = ORG_OPT,
+    model: list[str] = MODEL_OPT,
+    open_weights: Optional[bool] = WEIGHTS_OPT,
 ) -> None:
-    """Show how coverage changes when test methods are added to an inventory (or to nothing)."""
+    """Show how coverage changes when test methods are added to an inventory, to practice, or to nothing."""
     from graph.coverage.plan import what_if
 
     def body() -> None:
         data = _data()
-        inv = _inventory(inventory, data, skip_unmatched, None, None) if inventory else None
+        inv = practice_inventory(data, practice, since, until, tester, org, model, open_weights, inventory is not None)
+        if inventory:
+            inv = _inventory(inventory, data, skip_unmatched, None, None)
         w = what_if(data, inv, add, taxonomy)
         frame = w.to_frame()
         if fmt == Fmt.json:

@@ -22,6 +22,8 @@ from graph.index.data import CoverageData
 from graph.index.reports import ReportData, ReportInfo, report_data
 from graph.inventory.model import Inventory, InventoryEntry
 
+#: The ``source`` of a practice inventory (what tells it apart from an inventory file).
+PRACTICE_SOURCE = "published evaluation reports"
 #: The tester kinds a filter accepts (``independent`` = government institutes and third parties).
 TESTER_KINDS = ("developer", "government-institute", "third-party", "joint", "independent")
 
@@ -102,7 +104,7 @@ class Practice:
                 )
             )
         entries.sort(key=lambda e: e.test_id or "")
-        return Inventory(self.name, entries, source="published evaluation reports")
+        return Inventory(self.name, entries, source=PRACTICE_SOURCE)
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Reports per publication year and per tester kind."""
