@@ -294,6 +294,15 @@ def load_dataset(root: Path) -> Dataset:
                     )
                     continue
                 bucket[ident] = Record(spec.kind, ident, item, item.file)
+    if (root / "exercises.yaml").is_file():
+        ds.problems.append(
+            Problem(
+                "testing exercises are now evaluation reports",
+                Location(_display(root / "exercises.yaml", root), 1, 1),
+                hint="move each exercise to data/reports/*.yaml (docs/data-format.md); keep its IRI with 'exercise:'",
+                check="shape",
+            )
+        )
     _load_taxonomies(root, ds)
     mappings, problems = read_mappings(root, lambda path: _display(path, root))
     ds.mappings.extend(mappings)
