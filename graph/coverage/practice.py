@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.core.errors import AiriskError
+from graph.coverage.rules import STATUS_NOT_APPLICABLE
 from graph.index.data import CoverageData
 from graph.index.reports import ReportData, ReportInfo, report_data
 from graph.inventory.model import Inventory, InventoryEntry
@@ -254,3 +255,33 @@ def practice_matrix(coverage: CoverageData, pf: PracticeFilter | None = None) ->
             }
         )
     return rows
+
+
+def severe_assessed(report: Any, min_severity: int = 4) -> tuple[int, int]:
+    """How many applicable risks rated ``min_severity`` or more a coverage report assesses, of how many."""
+    severe = [r for r in report.risks if (r.severity or 0) >= min_severity and r.status != STATUS_NOT_APPLICABLE]
+    return sum(1 for r in severe if r.assessed), len(severe)
+
+
+#: Practice baselines worth offering by name: label -> filter (``parse_filter`` syntax).
+PRESETS: dict[str, str] = {
+    "every published report": "",
+    "independent testers": "tester=independent",
+    "developers' own reports": "tester=developer",
+    "UK AI Security Institute": "org=uk-aisi",
+    "US CAISI (AI Safety Institute)": "org=us-aisi",
+    "open-weight models": "open-weights",
+}
+
+
+def presets(coverage: CoverageData) -> dict[str, str]:
+    """The named practice baselines that apply to this graph (and one per publication year)."""
+    data = report_data(coverage)
+    out = {}
+    for label, spec in PRESETS.items():
+        pf = parse_filter(spec)
+        if all(o in data.orgs for o in pf.orgs):
+            out[label] = spec
+    for year in sorted({r.year for r in data.reports if r.year}):
+        out[f"published in {year}"] = f"since={year},until={year}"
+    return out
