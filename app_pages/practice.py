@@ -73,15 +73,16 @@ chart = (
     alt.Chart(timeline)
     .mark_circle(size=120, opacity=0.8)
     .encode(
-        x=alt.X("published:T", title="published"),
-        y=alt.Y("tester kind:N", title=None),
+        x=alt.X("published:T", title="published", axis=alt.Axis(format="%Y-%m")),
+        y=alt.Y("tester kind:N", title=None, axis=alt.Axis(labelLimit=240)),
         color=alt.Color("tester kind:N", legend=None),
-        size=alt.Size("methods:Q", title="methods reported", scale=alt.Scale(range=[60, 400])),
+        size=alt.Size("methods:Q", legend=None, scale=alt.Scale(range=[60, 400])),
         tooltip=["date", "report", "testers", "models", "methods"],
     )
     .properties(height=220)
 )
 st.altair_chart(chart, width="stretch")
+st.caption("Each dot is a report; its size is the number of catalogue methods it names. Hover for details.")
 st.caption("Per year: " + ", ".join(f"{y}: {n}" for y, n in counts["per_year"].items()) + " · per tester kind: "
            + ", ".join(f"{k}: {n}" for k, n in counts["per_tester_kind"].items()))  # fmt: skip
 reports_df = pd.DataFrame(
