@@ -25,6 +25,8 @@ def render_entity(view: EntityView) -> None:
     st.markdown(
         f"Link to this page: [`{common.entity_url(view.curie)}`]({common.entity_url(view.curie)}) · IRI `{view.iri}`"
     )
+    if view.kind == "risk":
+        _coverage(view)
     if view.description:
         st.markdown(common.md(view.description))
     if view.aliases:
@@ -47,6 +49,28 @@ def render_entity(view: EntityView) -> None:
     _network(view)
 
 
+def _coverage(view: EntityView) -> None:
+    """The risk's coverage by the whole catalogue: status, score and the reason, at the top of its page."""
+    from app_pages import coverage_common as cc
+
+    report = cc.catalogue_report("every")
+    try:
+        r = report.get(view.curie)
+    except KeyError:
+        return
+    why = r.why
+    score = "" if r.not_testable else f" · score {r.strength:.2f} · gap {r.gap_score:.2f}"
+    text = f"**Coverage by the catalogue: {common.md(cc.status_label(r.status))}**{score}  \n{common.md(why.reason)}"
+    if not r.not_testable and r.status != "assessed: strong":
+        text += f"  \nWould raise it most: {common.md(why.best)}"
+    if r.not_testable:
+        st.info(text)
+    elif r.status == "assessed: strong":
+        st.success(text)
+    else:
+        st.warning(text)
+
+
 def _facts(view: EntityView) -> None:
     lines = [f"**{common.md(name)}:** {common.md(value)}" for name, value in view.facts]
     for name, url in view.urls:
@@ -64,7 +88,7 @@ def _facts(view: EntityView) -> None:
     if view.not_applicable:
         ev = view.not_applicable_evidence
         why = f" {common.md(ev.note)} ({common.source_links(ev.sources)})" if ev else ""
-        st.warning("Model testing does not apply to this risk category (shown as *not applicable* in coverage)." + why)
+        st.warning("Not testable by model evaluation: only deployment context decides this category." + why)
 
 
 def _mappings(view: EntityView) -> None:

@@ -23,8 +23,8 @@ from graph.cli.practice import (
     TESTER_OPT,
     UNTIL_OPT,
     WEIGHTS_OPT,
+    compare_sides,
     practice_inventory,
-    practice_spec,
 )
 
 
@@ -70,6 +70,55 @@ def _evidence_short(r: Any) -> str:
 
 INVENTORY_OPT = typer.Option(None, "--inventory", "-i", help="Inventory file (.csv, .tsv or .xlsx).", metavar="FILE")
 TAXONOMY_OPT = typer.Option(None, "--taxonomy", "-t", help="Only the risks of this taxonomy (prefix, e.g. mit).")
+LENS_OPT = typer.Option(
+    None,
+    "--lens",
+    "-l",
+    help="Lens: which risks count (frontier, all, every, or a taxonomy prefix); matched risks of a union "
+    "count once. Default: the configured default lens ($AIRISK_LENS), or --taxonomy.",
+)
+
+
+def _lens(lens: Optional[str], taxonomy: Optional[str]) -> Optional[str]:
+    """The lens to pass on: ``--lens``, else ``--taxonomy`` alone, else the default lens."""
+    if lens is not None:
+        return lens
+    return None if taxonomy is not None else "default"
+
+
+def _lens_line(doc: dict[str, Any] | None) -> str:
+    """``Lens frontier: Frontier safety frameworks (Anthropic RSP 2.2; ...)``."""
+    if not doc:
+        return ""
+    versions = "; ".join(f"{t['title']} {t['version']}".strip() for t in doc["taxonomies"])
+    dedup = f", {doc['n_concepts']} concepts counted as {doc['n_counted']}" if doc["deduplicated"] else ""
+    return f"Lens {doc['id']}: {doc['label']}{dedup}. Taxonomies: {versions}."
+
+
+def _explain(report: Any, risk_id: str) -> None:
+    """Print everything about one risk's coverage: status, score, reason, evidence, what would raise it."""
+    from graph.core.errors import NotFound
+
+    try:
+        why = report.why(risk_id)
+    except KeyError:
+        raise NotFound(f"{risk_id!r} is not a risk of lens {report.lens.id!r} (try --lens every)") from None
+    r = next(x for x in report.risks if x.id == risk_id or risk_id in x.members)
+    typer.echo(f"{r.id}  {r.label}")
+    if r.members:
+        typer.echo(f"cluster (counted once): {', '.join((r.id, *r.members))}")
+    sev = r.severity if r.severity_rated else "unrated"
+    typer.echo(f"status: {r.status}; score {r.strength:.2f}; severity {sev}; gap {r.gap_score:.2f}")
+    typer.echo(f"why: {why.reason}")
+    if not r.not_testable and r.status != "assessed: strong":
+        typer.echo("would raise it most: " + why.best)
+    ev = r.evidence
+    if ev:
+        typer.echo("evidence:")
+        for e in ev:
+            typer.echo(f"  - {e.describe()}")
+
+
 STATUS_OPT = typer.Option([], "--status", help="Count only inventory entries with this status (repeatable).")
 SKIP_OPT = typer.Option(False, "--skip-unmatched", help="Skip inventory rows with errors instead of failing.")
 SHEET_OPT = typer.Option(None, "--sheet", help="XLSX sheet to read (default: the first with a test_method column).")
@@ -94,8 +143,13 @@ def gaps(
     org: list[str] = ORG_OPT,
     model: list[str] = MODEL_OPT,
     open_weights: Optional[bool] = WEIGHTS_OPT,
+    lens: Optional[str] = LENS_OPT,
+    explain: Optional[str] = typer.Option(None, "--explain", help="Explain one risk (CURIE): why, evidence, fixes."),
 ) -> None:
-    """Coverage of every risk, ranked by gap score (the whole catalogue, an inventory, or published practice)."""
+    """Coverage of every risk of a lens, ranked by gap score, each gap with its reason.
+
+    What counts as tested: the whole catalogue, an inventory, or published practice (``--practice``).
+    """
     from graph.coverage.export import report_to_xlsx_bytes
     from graph.coverage.practice import PRACTICE_SOURCE
     from graph.coverage.report import compute_coverage
@@ -106,8 +160,13 @@ def gaps(
         if inventory:
             inv = _inventory(inventory, data, skip_unmatched, sheet, encoding)
         progress("computing coverage")
-        report = compute_coverage(data, inv, taxonomy, status or None)
-        risks = report.risks[:top] if top else report.risks
+        report = compute_coverage(data, inv, taxonomy, status or None, _lens(lens, taxonomy))
+        if explain:
+            _explain(report, explain)
+            return
+        ranked = [r for r in report.risks if not r.not_testable]
+        untestable = [r for r in report.risks if r.not_testable]
+        risks = ranked[:top] if top else report.risks
         report.prefetch_evidence(risks)
         if out is not None:
             suffix = out.suffix.lower()
@@ -133,13 +192,16 @@ def gaps(
         who = f"inventory {report.inventory!r}" if report.inventory else "the whole catalogue"
         if inv is not None and inv.source == PRACTICE_SOURCE:  # published practice, not a file
             who = f"published {report.inventory}"
+        lens_doc = report.lens.to_dict() if report.lens else None
         typer.echo(
-            f"Coverage of {taxonomy or 'every taxonomy'} by {who} ({s.n_test_methods} test methods): "
-            f"{s.n_assessed} of {s.n_applicable} applicable risks assessed ({_pct(s.share_assessed)}): "
-            f"{s.n_strong} strong, {s.n_weak} weak, {s.n_not_assessed} not assessed; {s.n_not_applicable} not "
-            f"applicable. Severity-weighted coverage {_pct(s.weighted_coverage)}; total gap {s.total_gap:.1f}; "
-            f"{s.n_unrated} unrated (weight 2); {s.n_mitigation_gaps} mitigation gaps."
+            f"Coverage of lens {report.lens.id if report.lens else 'every'} by {who} ({s.n_test_methods} test "
+            f"methods): {s.n_assessed} of {s.n_applicable} testable risks assessed ({_pct(s.share_assessed)}): "
+            f"{s.n_strong} strong, {s.n_weak} weak, {s.n_not_assessed} not assessed; {s.n_not_testable} not "
+            f"testable by model evaluation (not ranked). Severity-weighted coverage {_pct(s.weighted_coverage)}; "
+            f"total gap {s.total_gap:.1f}; {s.n_unrated} unrated (weight 2); {s.n_mitigation_gaps} mitigation gaps."
         )
+        typer.echo(_lens_line(lens_doc))
+        risks = ranked[:top] if top else ranked
         cols = [
             "rank",
             "id",
@@ -150,13 +212,14 @@ def gaps(
             "methods",
             "types",
             "gap",
+            "reason",
             "mitigation",
             "evidence",
         ]
         rows = [
             [r.rank, r.id, r.label, r.severity if r.severity_rated else "unrated", r.status, f"{r.strength:.2f}",
-             r.n_methods, len(r.method_types), f"{r.gap_score:.2f}", r.mitigation_gap_kind or "mitigated"
-             if r.status != "not applicable" else "", _evidence_short(r)]
+             r.n_methods, len(r.method_types), f"{r.gap_score:.2f}", r.why.reason,
+             r.mitigation_gap_kind or "mitigated", _evidence_short(r)]
             for r in risks
         ]  # fmt: skip
         if any(r.documented_entries for r in risks):
@@ -165,6 +228,11 @@ def gaps(
             for row, r in zip(rows, risks, strict=True):
                 row.insert(3, r.documented_entries)
         typer.echo(render(cols, rows, "table"))
+        if untestable and not top:
+            typer.echo(f"Not testable by model evaluation ({len(untestable)}, not ranked):")
+            typer.echo(
+                render(["id", "label", "why"], [[r.id, r.label, r.not_applicable_reason] for r in untestable], "table")
+            )
 
     run(body)
 
@@ -190,8 +258,9 @@ def plan(
     org: list[str] = ORG_OPT,
     model: list[str] = MODEL_OPT,
     open_weights: Optional[bool] = WEIGHTS_OPT,
+    lens: Optional[str] = LENS_OPT,
 ) -> None:
-    """Recommend the catalogue test methods that most reduce the severity-weighted gap (of an inventory or practice)."""
+    """Recommend the catalogue test methods that most reduce the severity-weighted gap of a lens."""
     from graph.coverage.plan import plan as make_plan
     from graph.inventory.saved import load_costs
 
@@ -204,7 +273,7 @@ def plan(
             inv = _inventory(inventory, data, skip_unmatched, sheet, encoding)
         costs = load_costs(cost, data) if cost else None
         progress("planning")
-        p = make_plan(data, inv, budget, costs, taxonomy, exact, status or None)
+        p = make_plan(data, inv, budget, costs, taxonomy, exact, status or None, lens=_lens(lens, taxonomy))
         if fmt == Fmt.json:
             typer.echo(json.dumps(p.to_json(), indent=2, ensure_ascii=False))
             return
@@ -212,6 +281,7 @@ def plan(
         if fmt == Fmt.csv:
             typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
             return
+        typer.echo(_lens_line(p.lens))
         typer.echo(f"Algorithm: {p.algorithm}. Guarantee: {p.guarantee}.")
         for note in p.notes:
             typer.echo(f"Note: {note}.")
@@ -230,17 +300,21 @@ def plan(
                 f"{s.gain:.2f}",
                 f"{s.cumulative_gain:.2f}",
                 ", ".join(s.newly_assessed) or "-",
-                ", ".join(s.newly_strong) or "-",
+                s.effect,
             ]
             for n, s in enumerate(p.steps, 1)
         ]
         typer.echo(
             render(
-                ["step", "test method", "name", "type", "cost", "gain", "cumulative", "newly assessed", "newly strong"],
+                ["step", "test method", "name", "type", "cost", "gain", "cumulative", "newly assessed", "effect"],
                 rows,
                 "table",
             )
         )
+        if p.unclosable:
+            typer.echo(f"Severe gaps no catalogue method can close ({len(p.unclosable)}):")
+            gaps_rows = [[g.id, g.label, g.severity, g.status_with_catalogue, g.reason] for g in p.unclosable]
+            typer.echo(render(["id", "label", "severity", "with the whole catalogue", "why"], gaps_rows, "table"))
 
     run(body)
 
@@ -256,6 +330,7 @@ def compare(
     skip_unmatched: bool = SKIP_OPT,
     practice_a: Optional[str] = PRACTICE_A_OPT,
     practice_b: Optional[str] = PRACTICE_B_OPT,
+    lens: Optional[str] = LENS_OPT,
 ) -> None:
     """Per risk: covered by both inventories, by A only, by B only, or by neither; and the union's coverage.
 
@@ -267,20 +342,10 @@ def compare(
 
     def body() -> None:
         data = _data()
-        files = [f for f in (file_a, file_b) if f is not None]
-        sides = []
-        for spec in (practice_a, practice_b):
-            if spec is not None:
-                sides.append(practice_spec(data, spec))
-            elif files:
-                path = files.pop(0)
-                sides.append(_inventory(path, data, skip_unmatched, None, None))
-            else:
-                fail("compare needs two sides: inventory files A and B, or --practice-a / --practice-b", 2)
-        if files:
-            fail(f"too many inventories: {', '.join(map(str, files))} (each side is a file or a practice filter)", 2)
-        a, b = sides
-        c = make_compare(data, a, b, taxonomy, status or None)
+        a, b = compare_sides(
+            data, (file_a, file_b), (practice_a, practice_b), lambda f: _inventory(f, data, skip_unmatched, None, None)
+        )
+        c = make_compare(data, a, b, taxonomy, status or None, _lens(lens, taxonomy))
         frame = c.to_frame()
         if out is not None:
             suffix = out.suffix.lower()
@@ -298,6 +363,7 @@ def compare(
         if fmt == Fmt.csv:
             typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
             return
+        typer.echo(_lens_line(c.union.lens.to_dict() if c.union.lens else None))
         counts = ", ".join(f"{k}: {v}" for k, v in c.counts.items())
         typer.echo(f"A = {c.name_a}, B = {c.name_b}. Risks covered by {counts}.")
         for name, s in c.summary.items():
@@ -325,8 +391,9 @@ def what_if_cmd(
     org: list[str] = ORG_OPT,
     model: list[str] = MODEL_OPT,
     open_weights: Optional[bool] = WEIGHTS_OPT,
+    lens: Optional[str] = LENS_OPT,
 ) -> None:
-    """Show how coverage changes when test methods are added to an inventory, to practice, or to nothing."""
+    """Show how coverage of a lens changes when test methods are added to an inventory, to practice, or to nothing."""
     from graph.coverage.plan import what_if
 
     def body() -> None:
@@ -334,10 +401,11 @@ def what_if_cmd(
         inv = practice_inventory(data, practice, since, until, tester, org, model, open_weights, inventory is not None)
         if inventory:
             inv = _inventory(inventory, data, skip_unmatched, None, None)
-        w = what_if(data, inv, add, taxonomy)
+        w = what_if(data, inv, add, taxonomy, lens=_lens(lens, taxonomy))
         frame = w.to_frame()
         if fmt == Fmt.json:
             doc = {
+                "lens": w.after.lens.to_dict() if w.after.lens else None,
                 "added": w.added,
                 "gain": w.gain,
                 "gap_before": w.before.gap_total,
@@ -349,6 +417,7 @@ def what_if_cmd(
         if fmt == Fmt.csv:
             typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
             return
+        typer.echo(_lens_line(w.after.lens.to_dict() if w.after.lens else None))
         typer.echo(
             f"Adding {', '.join(w.added)}: total gap {w.before.gap_total:.2f} -> {w.after.gap_total:.2f} "
             f"(reduced by {w.gain:.2f}); {len(w.changes)} risks change."

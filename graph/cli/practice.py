@@ -6,6 +6,8 @@ Thin: the options are read here; the practice (the methods published reports ran
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Optional
 
 import typer
@@ -68,6 +70,27 @@ def practice_spec(data: Any, spec: str) -> Any:
     except AiriskError as exc:
         fail(str(exc), 2)
     return _inventory_of(data, pf)
+
+
+def compare_sides(
+    data: Any,
+    files: tuple[Optional[Path], Optional[Path]],
+    specs: tuple[Optional[str], Optional[str]],
+    read: Callable[[Path], Any],
+) -> tuple[Any, Any]:
+    """The two sides of ``airisk compare``: each a practice filter if given, else the next inventory file."""
+    left = [f for f in files if f is not None]
+    sides = []
+    for spec in specs:
+        if spec is not None:
+            sides.append(practice_spec(data, spec))
+        elif left:
+            sides.append(read(left.pop(0)))
+        else:
+            fail("compare needs two sides: inventory files A and B, or --practice-a / --practice-b", 2)
+    if left:
+        fail(f"too many inventories: {', '.join(map(str, left))} (each side is a file or a practice filter)", 2)
+    return sides[0], sides[1]
 
 
 def _inventory_of(data: Any, pf: Any) -> Any:
