@@ -2,8 +2,9 @@
 
 Every coverage analysis (gaps, plan, what-if, compare, the app's pages) runs over a lens. A lens
 is one taxonomy, or a union of taxonomies in which risks joined by ``skos:exactMatch`` or
-``skos:closeMatch`` mappings form a *cluster* that counts once: its score is its best member's,
-its weight the highest member severity, and it is listed once with its members. Without the
+``skos:closeMatch`` mappings form a *cluster* that counts once: its weight is the highest member
+severity, shared by its members (its score is their mean), and it is listed once, as its weakest
+member, with the others. Without the
 deduplication a large taxonomy would drive every total (the AIR 2024 categorisation alone has 65
 concepts against 7 in Anthropic's policy).
 

@@ -90,7 +90,7 @@ def own_points(direct: set[str] | frozenset[str], indirect: set[str] | frozenset
 
 NO_TYPES: frozenset[str] = frozenset()
 
-#: A scope of risks to count: clusters of risk indexes, each counted once (its best member).
+#: A scope of risks to count: clusters of risk indexes, each counted once (the mean of its members).
 Clusters = tuple[tuple[int, ...], ...]
 
 

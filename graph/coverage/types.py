@@ -205,7 +205,7 @@ RUBRIC = {
     "score": "1 - (1 - own score) x (1 - roll-up share)",
     "status": "not assessed = 0; assessed: strong = 1; assessed: weak = in between; not testable by model "
     "evaluation = sourced claim (never ranked)",
-    "lens": "a deduplicated lens counts a cluster of exact/close matches once: best member score, highest weight",
+    "lens": "a deduplicated lens counts a cluster of exact/close matches once: highest member weight, mean score",
     "gap_score": f"weight x (1 - score); weight = severity 1..5, {DEFAULT_WEIGHT:g} when unrated",
     "indirect_factor": INDIRECT_FACTOR,
 }

@@ -82,6 +82,7 @@ class Explainer:
     def __init__(self, model: Model, scores: Scores, keys: frozenset[str], clusters: Clusters):
         self.model, self.scores, self.keys, self.clusters = model, scores, keys, clusters
         self._raised: dict[int, list[tuple[str, float]]] | None = None
+        self._context_by_risk: dict[str, set[str]] | None = None
 
     def __call__(self, row: RiskCoverage) -> Why:
         index = self.model.index
@@ -211,12 +212,19 @@ class Explainer:
 
     def _context(self, i: int) -> list[str]:
         """Context capabilities of risk ``i`` that a counted test measures."""
-        data = self.model.data
-        iri = self.model.iris[i]
-        found: set[str] = set()
-        for cap, risks in data.context.items():
-            if iri not in risks:
-                continue
-            if any(cap in data.measures.get(k, ()) for k in self.keys):
-                found.add(data.capabilities.get(cap, (cap, cap))[0])
-        return sorted(found)
+        by_risk = self._context_index()
+        return sorted(by_risk.get(self.model.iris[i], ()))
+
+    def _context_index(self) -> dict[str, set[str]]:
+        """Risk IRI -> ids of its context capabilities measured by a counted test (built once)."""
+        if self._context_by_risk is None:
+            data = self.model.data
+            measured = {c for k in self.keys for c in data.measures.get(k, ())}
+            out: dict[str, set[str]] = {}
+            for cap, risks in data.context.items():
+                if cap in measured:
+                    name = data.capabilities.get(cap, (cap, cap))[0]
+                    for r in risks:
+                        out.setdefault(r, set()).add(name)
+            self._context_by_risk = out
+        return self._context_by_risk

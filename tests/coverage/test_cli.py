@@ -122,7 +122,11 @@ def test_gaps_xlsx_export_is_formula_safe(tmp_path: Path) -> None:
     wb = load_workbook(out)
     assert wb.sheetnames == ["gaps", "evidence", "matrix", "about"]
     header = [c.value for c in wb["gaps"][1]]
-    assert header[:3] == ["rank", "id", "label"]
+    assert header[:3] == ["rank", "id", "label"] and "why" in header and "would_raise_it" in header
+    why = [row[header.index("why")].value for row in wb["gaps"].iter_rows(min_row=2)]
+    assert all(why), "every exported risk has its reason"
+    about = {row[0].value: row[1].value for row in wb["about"].iter_rows() if row[0].value}
+    assert str(about["lens used"]).startswith("Every taxonomy, deduplicated (Alpha fixture taxonomy 1")
     assert wb["gaps"]["B2"].value == "alpha:1.3"
     for ws in wb.worksheets:
         for row in ws.iter_rows():

@@ -29,8 +29,13 @@ GENERIC_AGENT_BENCHMARKS = ["gaia", "osworld", "mind2web", "agentbench", "theage
 
 
 @pytest.fixture(scope="module")
-def real() -> CoverageData:
-    return gather(KnowledgeGraph.load())
+def real_kg() -> KnowledgeGraph:
+    return KnowledgeGraph.load()
+
+
+@pytest.fixture(scope="module")
+def real(real_kg: KnowledgeGraph) -> CoverageData:
+    return gather(real_kg)
 
 
 def run(data: CoverageData, *tests: str, lens: str = "every"):  # type: ignore[no-untyped-def]
@@ -50,6 +55,13 @@ def test_a_context_capability_link_carries_no_evidence(real: CoverageData) -> No
     assert not {e.test_id for e in catalogue.evidence} & set(GENERIC_AGENT_BENCHMARKS)
     assert catalogue.status == STATUS_STRONG  # through tests that plant injected instructions
     assert {"agentdojo", "injecagent", "codeipi", "agent-threat-bench"} <= {e.test_id for e in catalogue.evidence}
+
+
+def test_the_named_untested_query_follows_link_roles_and_leaves_out_untestable_risks(real_kg: KnowledgeGraph) -> None:
+    codes = {r["code"] for r in real_kg.query("untested-leaf-risks", {"taxonomy": "euaia"}).records()}
+    assert "transparency" in codes  # reached only through a context capability (synthetic media)
+    assert not codes & {"annex3-4", "art5-1c", "minimal"}  # not testable by model evaluation
+    assert "art5-1b" in codes
 
 
 def test_an_evidence_capability_link_still_counts(real: CoverageData) -> None:
