@@ -11,7 +11,6 @@ from app_pages import common
 from app_pages import coverage_common as cc
 from graph.core.errors import AiriskError
 from graph.coverage.practice import TESTER_KINDS, PracticeFilter, practice, practice_matrix, severe_assessed
-from graph.coverage.report import compute_coverage
 
 common.get_kg()
 st.title("Practice")
@@ -137,9 +136,11 @@ else:
 
 # ---------------------------------------------------------------- coverage
 st.header("What practice covers, beside the catalogue")
+lens = cc.lens_choice("pr-lens")
 inventory = chosen.to_inventory(data)
-report = compute_coverage(data, inventory)
-catalogue = cc.catalogue_report()
+report = cc.report_for(inventory, lens)
+catalogue = cc.catalogue_report(lens)
+st.caption(cc.lens_caption(report))
 s, c = report.summary(), catalogue.summary()
 severe_p, severe_n = severe_assessed(report)
 severe_c, _ = severe_assessed(catalogue)
@@ -152,13 +153,14 @@ k[1].metric(
 )
 k[2].metric("Severe risks the catalogue could assess", f"{severe_c} of {severe_n}")
 gaps = report.top_gaps(15)
+catalogue_status = {r.id: r.status for r in catalogue.risks}
 gap_df = pd.DataFrame(
     {
         "risk": [r.label for r in gaps],
         "id": [common.entity_url(r.id) for r in gaps],
         "severity": [r.severity for r in gaps],
         "practice": [cc.status_label(r.status) for r in gaps],
-        "catalogue": [cc.status_label(catalogue.get(r.id).status) for r in gaps],
+        "catalogue": [cc.status_label(catalogue_status.get(r.id, "")) for r in gaps],
         "gap score": [round(r.gap_score, 2) for r in gaps],
     }
 )
