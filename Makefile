@@ -8,7 +8,7 @@ PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 LINTED := graph tests benchmarks app.py app_pages
 
-.PHONY: run test lint typecheck unit browser chromium serve bench bench-coverage bench-endpoint bench-app clean
+.PHONY: run test lint typecheck unit browser chromium serve bench bench-coverage bench-endpoint bench-app bench-practice clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -47,6 +47,9 @@ bench: $(STAMP)
 
 bench-coverage: $(STAMP)
 	$(PY) benchmarks/bench_coverage.py
+
+bench-practice: $(STAMP)
+	$(PY) benchmarks/bench_practice.py
 
 bench-endpoint: $(STAMP)
 	$(PY) benchmarks/bench_endpoint.py

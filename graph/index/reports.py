@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from graph.index.data import CoverageData, select_rows
 
@@ -27,10 +28,10 @@ Q_REPORTS = """SELECT ?report ?id ?title ?published ?ex ?kind ?type ?access ?url
   OPTIONAL { ?ex ar:access/skos:notation ?access }
 }"""
 
-Q_RELATIONS = """SELECT ?ex ?p ?o ?id WHERE {
+#: Testers, models, methods and domains of every exercise: one linear scan (ids are the IRIs' last segment).
+Q_RELATIONS = """SELECT ?ex ?p ?o WHERE {
   VALUES ?p { prov:wasAssociatedWith ar:testedModel ar:usedTestMethod ar:coversRisk ar:commissionedBy }
-  ?ex a ar:TestingExercise ; ?p ?o .
-  OPTIONAL { ?o dcterms:identifier ?id }
+  ?ex ?p ?o .
 }"""
 
 Q_MODELS = """SELECT ?m ?id ?label ?open ?developer WHERE {
@@ -123,11 +124,11 @@ def _read_reports(kg: KnowledgeGraph) -> ReportData:
         flag = None if open_w is None else open_w in ("true", "1")
         out.models[mid] = ModelInfo(mid, m_iri, label or mid, flag, developer)
     rel: dict[str, dict[str, set[str]]] = {}
-    for act, p, o, obj_id in select_rows(kg, Q_RELATIONS):
+    for act, p, o in select_rows(kg, Q_RELATIONS):
         if act is None or p is None or o is None:
             continue
         key = p.rsplit("#", 1)[-1]
-        value = o if key in ("usedTestMethod", "coversRisk") else (obj_id or o.rsplit("/", 1)[-1])
+        value = o if key in ("usedTestMethod", "coversRisk") else unquote(o.rsplit("/", 1)[-1])
         rel.setdefault(act, {}).setdefault(key, set()).add(value)
     seen: set[str] = set()
     for iri, ident, title, published, ex, tk, rtype, access, url in select_rows(kg, Q_REPORTS):
