@@ -98,7 +98,7 @@ else:
         }
     )
     st.dataframe(
-        tax_df,
+        common.visible(tax_df),
         hide_index=True,
         width="stretch",
         column_config={

@@ -66,7 +66,7 @@ if report is not None:
                 "Fix the names (the closest catalogue entries are listed) and upload again."
             )
         issues = cc.import_report_table(report)
-        st.dataframe(issues, hide_index=True, width="stretch")
+        st.dataframe(common.visible(issues), hide_index=True, width="stretch")
         common.download_table(issues, "import-report", "imp-dl")
     else:
         st.success("Every row matched a catalogue test method or was read as a custom test.")
@@ -94,7 +94,9 @@ entries = pd.DataFrame(
     }
 )
 with st.expander(f"Entries ({len(inventory.entries)})", expanded=len(inventory.entries) <= 10):
-    st.dataframe(entries, hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
+    st.dataframe(
+        common.visible(entries), hide_index=True, width="stretch", column_config={"id": common.link_column("Id")}
+    )
     e1, e2, _ = st.columns([1, 1, 6])
     e1.download_button("CSV", inventory_to_csv(inventory), f"{inventory.name}.csv", "text/csv", key="inv-csv")
     e2.download_button(
@@ -120,16 +122,18 @@ top = cov.top_gaps(10)
 if top:
     st.caption("The ten worst gaps of this inventory")
     st.dataframe(
-        pd.DataFrame(
-            {
-                "risk": [r.label for r in top],
-                "id": [common.entity_url(r.id) for r in top],
-                "severity": [r.severity for r in top],
-                "status": [cc.status_label(r.status) for r in top],
-                "gap score": [round(r.gap_score, 2) for r in top],
-                "reason": [r.why.reason for r in top],
-                "would raise it most": [r.why.best for r in top],
-            }
+        common.visible(
+            pd.DataFrame(
+                {
+                    "risk": [r.label for r in top],
+                    "id": [common.entity_url(r.id) for r in top],
+                    "severity": [r.severity for r in top],
+                    "status": [cc.status_label(r.status) for r in top],
+                    "gap score": [round(r.gap_score, 2) for r in top],
+                    "reason": [r.why.reason for r in top],
+                    "would raise it most": [r.why.best for r in top],
+                }
+            )
         ),
         hide_index=True,
         width="stretch",
@@ -164,20 +168,24 @@ else:
             "what it does to the gaps": [s.effect for s in best.steps],
         }
     )
-    st.dataframe(steps, hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
+    st.dataframe(
+        common.visible(steps), hide_index=True, width="stretch", column_config={"id": common.link_column("Id")}
+    )
     common.download_table(steps.assign(id=[s.test_id for s in best.steps]), "plan", "plan-dl", xlsx=True)
 if best.unclosable:
     st.subheader(f"Severe gaps no catalogue method can close ({len(best.unclosable)})")
     st.caption("Severity 4 or 5, and below strong even if every test method of the catalogue were run.")
     st.dataframe(
-        pd.DataFrame(
-            {
-                "risk": [g.label for g in best.unclosable],
-                "id": [common.entity_url(g.id) for g in best.unclosable],
-                "severity": [g.severity for g in best.unclosable],
-                "with the whole catalogue": [cc.status_label(g.status_with_catalogue) for g in best.unclosable],
-                "why": [g.reason for g in best.unclosable],
-            }
+        common.visible(
+            pd.DataFrame(
+                {
+                    "risk": [g.label for g in best.unclosable],
+                    "id": [common.entity_url(g.id) for g in best.unclosable],
+                    "severity": [g.severity for g in best.unclosable],
+                    "with the whole catalogue": [cc.status_label(g.status_with_catalogue) for g in best.unclosable],
+                    "why": [g.reason for g in best.unclosable],
+                }
+            )
         ),
         hide_index=True,
         width="stretch",
@@ -204,5 +212,5 @@ if add:
     if changes.empty:
         st.info("These test methods would not change the coverage of any risk in scope.")
     else:
-        st.dataframe(changes, hide_index=True, width="stretch")
+        st.dataframe(common.visible(changes), hide_index=True, width="stretch")
         common.download_table(changes, "what-if", "wi-dl")

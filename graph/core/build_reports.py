@@ -1,6 +1,6 @@
 """RDF of evaluation reports and of the signatories of governance events.
 
-See ``docs/decisions/0007-evaluation-reports.md``: a report ``report:{id}`` (``ar:EvaluationReport``,
+See ``docs/decisions/0008-evaluation-reports.md``: a report ``report:{id}`` (``ar:EvaluationReport``,
 a ``prov:Entity``) ``prov:wasGeneratedBy`` its testing activity ``exercise:{id}``
 (``ar:TestingExercise``, a ``prov:Activity``). The activity carries who tested, what, when, with
 what access and which methods (each method use a claim with note, locator and sources); the report

@@ -18,7 +18,6 @@ import pandas as pd
 from graph.coverage.rules import DIRECT, STATUS_NOT_TESTABLE, Model
 
 if TYPE_CHECKING:
-    from graph.coverage.report import CoverageReport
     from graph.coverage.types import RiskCoverage
 
 CELL_DIRECT = "tested directly"
@@ -94,14 +93,14 @@ def type_cells(model: Model, keys: frozenset[str], aggregate: bool) -> dict[int,
 
 
 def report_matrix(
-    report: CoverageReport,
+    report: Any,
     level: int | None = None,
     values: str = "state",
     aggregate: bool = True,
     by: str = "type",
     sort: str = "tree",
 ) -> pd.DataFrame:
-    """Risk x method type (``by="type"``) or x method family (``by="family"``).
+    """Risk x method type (``by="type"``) or x method family (``by="family"``) of a ``CoverageReport``.
 
     ``values="state"``: the cell words of :data:`CELL_STATES`; ``"count"``: the number of test
     methods. ``sort="tree"`` keeps taxonomy order, ``sort="gap"`` puts the largest gaps first.

@@ -10,6 +10,7 @@ import pandas as pd
 
 from graph.core.errors import AiriskError
 from graph.coverage.lens import Lens, choose_lens
+from graph.coverage.matrix import report_matrix
 from graph.coverage.rules import (
     DIRECT,
     EPS,
@@ -139,8 +140,6 @@ class CoverageReport:
         sort: str = "tree",
     ) -> pd.DataFrame:
         """Risk x method type (or ``by="family"``) with cell words of their own; see :mod:`graph.coverage.matrix`."""
-        from graph.coverage.matrix import report_matrix
-
         return report_matrix(self, level, values, aggregate, by, sort)
 
     def why(self, risk_id: str) -> Any:
