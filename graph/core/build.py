@@ -15,9 +15,8 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD as RDFLIB_XSD
 
-from graph.core.build_reports import build_report, build_signatories
 from graph.core.errors import Location
-from graph.core.load import Concept, Dataset, Record, link_items
+from graph.core.load import CURIE_RE, Concept, Dataset, Record, link_items, nested_items
 from graph.core.namespaces import (
     AR,
     DCTERMS,
@@ -29,14 +28,17 @@ from graph.core.namespaces import (
     SEMAPV,
     SKOS,
     VANN,
+    association_iri,
     entity_iri,
+    link_iri,
+    outcome_iri,
+    person_slug,
     risk_iri,
     risk_namespace,
     scheme_iri,
 )
 from graph.core.schema import LINK_PROPERTIES
 from graph.core.sssom import Mapping
-from graph.core.triples import Builder, date_literal, resolve_risk
 
 CLASS_OF_KIND = {
     "capability": [AR.Capability, SKOS.Concept],
@@ -82,6 +84,68 @@ REF_FIELDS: dict[str, tuple[URIRef, str]] = {
 CLAIM_LIST_FIELDS: dict[str, tuple[URIRef, str]] = {
     "organisations": (PROV.wasAssociatedWith, "organisation"),
 }
+
+
+def date_literal(text: str) -> Literal:
+    """Type a ``YYYY[-MM[-DD]]`` string as xsd:gYear, xsd:gYearMonth or xsd:date."""
+    if len(text) == 4:
+        return Literal(text, datatype=RDFLIB_XSD.gYear)
+    if len(text) == 7:
+        return Literal(text, datatype=RDFLIB_XSD.gYearMonth)
+    return Literal(text, datatype=RDFLIB_XSD.date)
+
+
+def resolve_risk(curie: str) -> URIRef | None:
+    """Return the IRI of a risk CURIE ``prefix:code`` (any prefix)."""
+    m = CURIE_RE.match(curie)
+    return risk_iri(m.group(1), m.group(2)) if m else None
+
+
+class Builder:
+    """Collects the triples of a build and where each subject was defined."""
+
+    def __init__(self) -> None:
+        self.g = Graph()
+        self.locations: dict[str, Location] = {}
+
+    def add(self, s: URIRef, p: URIRef, o: Any) -> None:
+        self.g.add((s, p, o))
+
+    def text(self, s: URIRef, p: URIRef, value: Any, lang: bool = True) -> None:
+        if value is None:
+            return
+        self.add(s, p, Literal(str(value), lang="en") if lang else Literal(str(value)))
+
+    def sources(self, s: URIRef, ids: Any) -> None:
+        for src in ids or []:
+            self.add(s, DCTERMS.source, entity_iri("source", str(src)))
+
+    def claim(
+        self,
+        s: URIRef,
+        p: URIRef,
+        o: URIRef | Literal,
+        sources: Any,
+        note: Any = None,
+        loc: Location | None = None,
+        extra: dict[URIRef, Any] | None = None,
+    ) -> URIRef:
+        self.add(s, p, o)
+        ax = link_iri(str(s), str(p), str(o))
+        self.add(ax, RDF.type, OWL.Axiom)
+        self.add(ax, RDF.type, AR.Evidence)
+        self.add(ax, OWL.annotatedSource, s)
+        self.add(ax, OWL.annotatedProperty, p)
+        self.add(ax, OWL.annotatedTarget, o)
+        self.sources(ax, sources)
+        if note:
+            self.text(ax, RDFS.comment, note)
+        for prop, value in (extra or {}).items():
+            if value is not None:
+                self.add(ax, prop, value if isinstance(value, (URIRef, Literal)) else Literal(value))
+        if loc:
+            self.locations[str(ax)] = loc
+        return ax
 
 
 @dataclass
@@ -264,3 +328,120 @@ def _build_mapping(b: Builder, m: Mapping) -> None:
     sources = [src[4:] for src in m.sources if src.startswith("src:")]
     ax = b.claim(s, pred, o, sources, m.comment, m.loc(), extra)
     b.add(ax, RDF.type, AR.Mapping)
+
+
+# ---------------------------------------------------------------- evaluation reports and signatories
+# See docs/decisions/0008-evaluation-reports.md.
+
+
+#: Report fields that are relations of the testing activity: a claim each, with the report's sources.
+ACTIVITY_RELATIONS: dict[str, tuple[URIRef, str]] = {
+    "testers": (PROV.wasAssociatedWith, "organisation"),
+    "commissioned_by": (AR.commissionedBy, "organisation"),
+    "models": (AR.testedModel, "model"),
+    "reference_models": (AR.referenceModel, "model"),
+    "capabilities": (AR.coversCapability, "capability"),
+    "domains": (AR.coversRisk, "risk"),
+}
+
+
+def exercise_slug(rec: Record) -> str:
+    """The IRI slug of a report's testing activity: its ``exercise`` field, else the report id."""
+    return str(rec.data.get("exercise") or rec.id)
+
+
+def build_report(b: Builder, rec: Record) -> None:
+    """Write one report record: the report, its testing activity, method uses and outcomes."""
+    data = rec.data
+    r = entity_iri("report", rec.id)
+    ex = entity_iri("exercise", exercise_slug(rec))
+    b.locations[str(r)] = rec.loc()
+    b.locations[str(ex)] = rec.loc()
+    for cls in (AR.EvaluationReport, PROV.Entity, DCTERMS.BibliographicResource):
+        b.add(r, RDF.type, cls)
+    b.add(ex, RDF.type, AR.TestingExercise)
+    b.add(ex, RDF.type, PROV.Activity)
+    b.add(r, DCTERMS.identifier, Literal(rec.id))
+    b.add(ex, DCTERMS.identifier, Literal(exercise_slug(rec)))
+    title = data.get("title")
+    b.text(r, RDFS.label, title)
+    b.text(r, DCTERMS.title, title)
+    b.text(ex, RDFS.label, f"Testing reported in {title}")
+    b.text(r, DCTERMS.description, data.get("description"))
+    for alias in data.get("aliases") or []:
+        b.text(r, DCTERMS.alternative, alias)
+    if data.get("published"):
+        b.add(r, DCTERMS.issued, date_literal(str(data["published"])))
+    if data.get("url"):
+        b.add(r, FOAF.page, URIRef(str(data["url"])))
+        b.add(ex, AR.report, URIRef(str(data["url"])))
+    b.add(r, PROV.wasGeneratedBy, ex)
+    for key, kind, prop, target in (
+        ("report_type", "report_type", AR.reportType, r),
+        ("tester_kind", "tester_kind", AR.testerKind, ex),
+        ("access", "access", AR.access, ex),
+    ):
+        if key in data:
+            b.add(target, prop, entity_iri(kind, str(data[key])))
+    for key, prop in (("testing_start", PROV.startedAtTime), ("testing_end", PROV.endedAtTime)):
+        if key in data:
+            b.add(ex, prop, date_literal(str(data[key])))
+    sources = data.get("sources")
+    b.sources(r, sources)
+    b.sources(ex, sources)
+    for key, (prop, kind) in ACTIVITY_RELATIONS.items():
+        for value in data.get(key) or []:
+            obj = resolve_risk(str(value)) if kind == "risk" else entity_iri(kind, str(value))
+            if obj is not None:
+                b.claim(ex, prop, obj, sources, None, rec.loc(key))
+    for use in nested_items(rec, "methods"):
+        extra: dict[URIRef, Any] = {}
+        if "locator" in use:
+            extra[AR.locator] = Literal(str(use["locator"]))
+        method = entity_iri("test_method", str(use.get("method")))
+        b.claim(ex, AR.usedTestMethod, method, use.get("sources"), use.get("note"), use.loc("method", rec.id), extra)
+    for out in nested_items(rec, "outcomes"):
+        _build_outcome(b, rec, r, out)
+
+
+def _build_outcome(b: Builder, rec: Record, report: URIRef, out: Any) -> None:
+    if "risk" in out:
+        target, prop = resolve_risk(str(out["risk"])), AR.aboutRisk
+    else:
+        target, prop = entity_iri("capability", str(out.get("capability"))), AR.aboutCapability
+    if target is None:
+        return
+    verdict = str(out.get("verdict"))
+    o = outcome_iri(rec.id, str(target), verdict)
+    b.locations[str(o)] = out.loc(None, rec.id)
+    b.add(report, AR.statesOutcome, o)
+    b.add(o, RDF.type, AR.Outcome)
+    b.add(o, prop, target)
+    b.add(o, AR.verdict, entity_iri("verdict", verdict))
+    b.text(o, RDFS.label, f"{verdict.replace('-', ' ')}: {out.get('risk') or out.get('capability')}")
+    b.text(o, RDFS.comment, out.get("note"))
+    b.sources(o, out.get("sources"))
+
+
+def build_signatories(b: Builder, rec: Record) -> None:
+    """Write the signatories of an event: a person each, and the association with role and organisation."""
+    event = entity_iri("event", rec.id)
+    for item in nested_items(rec, "signatories"):
+        name = str(item.get("name"))
+        slug = person_slug(name)
+        person = entity_iri("person", slug)
+        b.locations.setdefault(str(person), item.loc("name", rec.id))
+        b.add(person, RDF.type, FOAF.Person)
+        b.add(person, RDF.type, PROV.Person)
+        b.add(person, FOAF.name, Literal(name))
+        b.text(person, RDFS.label, name)
+        b.claim(event, PROV.wasAssociatedWith, person, rec.data.get("sources"), None, item.loc("name", rec.id))
+        assoc = association_iri(rec.id, slug)
+        b.locations[str(assoc)] = item.loc(None, rec.id)
+        b.add(event, PROV.qualifiedAssociation, assoc)
+        b.add(assoc, RDF.type, PROV.Association)
+        b.add(assoc, PROV.agent, person)
+        b.text(assoc, AR.roleTitle, item.get("role"))
+        if "organisation" in item:
+            b.add(assoc, AR.onBehalfOf, entity_iri("organisation", str(item["organisation"])))
+        b.sources(assoc, rec.data.get("sources"))
