@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD as RDFLIB_XSD
 
 from graph.core.errors import Location
-from graph.core.load import CURIE_RE, Concept, Dataset, Record, link_items, nested_items
+from graph.core.load import CURIE_RE, Concept, Dataset, Mapping, Record, link_items, nested_items
 from graph.core.namespaces import (
     AR,
     DCTERMS,
@@ -38,7 +38,7 @@ from graph.core.namespaces import (
     scheme_iri,
 )
 from graph.core.schema import LINK_PROPERTIES
-from graph.core.sssom import Mapping
+from graph.core.versions import version_triples
 
 CLASS_OF_KIND = {
     "capability": [AR.Capability, SKOS.Concept],
@@ -170,6 +170,7 @@ def build_graph(ds: Dataset) -> BuildResult:
         b.add(s, RDFS.label, Literal(f"AI Risk Graph {scheme_slug.replace('-', ' ')}", lang="en"))
     for m in ds.mappings:
         _build_mapping(b, m)
+    version_triples(ds, b.claim, b.add)
     for item in ds.not_applicable:
         risk = resolve_risk(str(item.get("risk")))
         if risk is not None:

@@ -11,6 +11,7 @@ import difflib
 from graph.core.errors import Location, Problem
 from graph.core.load import CURIE_RE, Dataset, Record, link_items, nested_items
 from graph.core.schema import ITEM_FIELDS, KINDS, LINK_PROPERTIES, SEMAPV_JUSTIFICATIONS, SSSOM_PREDICATES
+from graph.core.versions import check_versions
 from graph.core.yamlpos import PosDict, PosList
 
 
@@ -67,6 +68,7 @@ def check_integrity(ds: Dataset) -> list[Problem]:
     _check_mappings(ck)
     _check_coverage_of_links(ck)
     _check_reports(ck)
+    ck.problems.extend(check_versions(ds))
     for item in ck.ds.not_applicable:
         name = str(item.get("risk"))
         ck.risk(item.get("risk"), item.loc("risk", name))
