@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.core.errors import DataError, Location, Problem
+from graph.core.fields import CURIE_RE as CURIE_RE
+from graph.core.fields import check_mapping, suggest
 from graph.core.schema import (
     CONCEPT_FIELDS,
     CONCEPT_REQUIRED,
@@ -26,10 +28,7 @@ from graph.core.schema import (
     TAXONOMY_FILE_KEYS,
     TAXONOMY_REQUIRED,
     KindSpec,
-    check_mapping,
-    suggest,
 )
-from graph.core.schema import CURIE_RE as CURIE_RE
 from graph.core.yamlpos import PosDict, PosList, load_yaml
 
 
@@ -190,6 +189,15 @@ def load_dataset(root: Path) -> Dataset:
                     )
                     continue
                 bucket[ident] = Record(spec.kind, ident, item, item.file)
+    if (root / "exercises.yaml").is_file():
+        ds.problems.append(
+            Problem(
+                "testing exercises are now evaluation reports",
+                Location(_display(root / "exercises.yaml", root), 1, 1),
+                hint="move each exercise to data/reports/*.yaml (docs/data-format.md); keep its IRI with 'exercise:'",
+                check="shape",
+            )
+        )
     _load_taxonomies(root, ds)
     _load_mappings(root, ds)
     _load_not_applicable(root, ds)
@@ -403,6 +411,12 @@ def _load_mappings(root: Path, ds: Dataset) -> None:
                     line=line_no,
                 )
             )
+
+
+def nested_items(record: Record, key: str) -> list[PosDict]:
+    """The nested records of field ``key`` (method uses, outcomes, signatories) that are mappings."""
+    value = record.data.get(key)
+    return [item for item in value if isinstance(item, PosDict)] if isinstance(value, list) else []
 
 
 def link_items(record: Record) -> list[tuple[str, PosDict]]:

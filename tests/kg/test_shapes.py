@@ -106,7 +106,12 @@ CASES: list[tuple[str, Callable[[Graph], None], str, str]] = [
         "joint-x",
         "an exercise names at least one organisation",
     ),
-    ("exercise date", drop(entity_iri("exercise", "joint-x"), DCTERMS.date), "joint-x", "an exercise needs a date"),
+    (
+        "report date",
+        drop(entity_iri("report", "joint-x"), DCTERMS.issued),
+        "joint-x",
+        "a report needs one publication date",
+    ),
     ("event date", drop(entity_iri("event", "mou"), DCTERMS.date), "mou", "an event needs a date"),
     ("source url", drop(entity_iri("source", "src-a"), FOAF.page), "src-a", "a source needs an http(s) URL"),
     (
