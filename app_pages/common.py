@@ -24,11 +24,11 @@ import pandas as pd
 import streamlit as st
 
 from graph.core.errors import AiriskError, DataError
-from graph.core.text import safe_cell, show_controls, write_csv
 from graph.explore import search as explore
 from graph.explore.network import NetworkView, neighbourhood_view
 from graph.explore.report import ReportView, report_view
 from graph.importers.session import open_graph
+from graph.safeio.text import safe_cell, show_controls, write_csv
 from graph.store.kg import KnowledgeGraph
 from graph.store.projection import build_networkx
 

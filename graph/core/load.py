@@ -1,7 +1,7 @@
 """Read the curated files of ``data/`` into a :class:`Dataset`, checking each record's shape.
 
 Reference integrity (dangling ids, hierarchy, completeness) is checked afterwards by
-:mod:`graph.core.validate`; this module checks what one record alone can tell: required fields,
+:mod:`graph.validation.validate`; this module checks what one record alone can tell: required fields,
 unknown fields, value types, id syntax and duplicates.
 """
 

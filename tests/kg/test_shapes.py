@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from graph.core.build import build_graph
 from graph.core.load import load_dataset
 from graph.core.namespaces import AR, DCTERMS, FOAF, OWL, RDFS, SKOS, entity_iri, link_iri, risk_iri, scheme_iri
-from graph.core.validate import load_shapes, run_shacl
+from graph.validation.validate import load_shapes, run_shacl
 
 SHAPES = load_shapes()
 

@@ -16,7 +16,7 @@ from graph.core.load import load_dataset
 from graph.core.namespaces import AR, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, entity_iri, link_iri, outcome_iri, risk_iri
 from graph.core.resources import ontology_dir
 from graph.core.schema import ACCESS_KINDS, REPORT_TYPES, TESTER_KINDS, VERDICTS
-from graph.core.validate import load_shapes, run_shacl
+from graph.validation.validate import load_shapes, run_shacl
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
 SHAPES = load_shapes()
