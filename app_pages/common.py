@@ -24,11 +24,11 @@ import pandas as pd
 import streamlit as st
 
 from graph.core.errors import AiriskError, DataError
+from graph.core.text import safe_cell, show_controls, write_csv
 from graph.explore import search as explore
 from graph.explore.network import NetworkView, neighbourhood_view
 from graph.explore.report import ReportView, report_view
 from graph.importers.session import open_graph
-from graph.store.export import safe_cell
 from graph.store.kg import KnowledgeGraph
 from graph.store.projection import build_networkx
 
@@ -143,8 +143,9 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
 
 def md(text: object) -> str:
-    """Text from the data, escaped so that Markdown shows it as those characters (never markup)."""
-    flat = " ".join(str(text).split())
+    """Text from the data or a user, escaped so that Markdown shows it as those characters (never
+    markup), with bidirectional and other invisible control characters made visible."""
+    flat = " ".join(show_controls(str(text)).split())
     return _MD_SPECIAL.sub(r"\\\1", flat)
 
 
@@ -195,7 +196,7 @@ def entity_table(df: pd.DataFrame, curies: list[str], key: str, height: int | No
     """A table whose ``id`` column links to entity pages; picking a row opens that entity here."""
     options: dict[str, Any] = {"height": height} if height else {}
     event = st.dataframe(
-        df,
+        visible(df),
         hide_index=True,
         width="stretch",
         column_config={"id": link_column("Id")},
@@ -209,6 +210,16 @@ def entity_table(df: pd.DataFrame, curies: list[str], key: str, height: int | No
         open_entity(curies[picked])
 
 
+def visible(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table to show, with bidirectional and invisible control characters in its text
+    cells made visible (``<U+202E>``), so that no value can hide or reorder what is shown."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith(("string", "str")):
+            out[col] = out[col].map(lambda v: show_controls(v) if isinstance(v, str) else v)
+    return out
+
+
 # ------------------------------------------------------------------------------ downloads
 def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
@@ -220,8 +231,10 @@ def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(df: pd.DataFrame, index: bool = False) -> bytes:
-    """CSV of a table; text cells that a spreadsheet would read as a formula are quoted."""
-    return _safe_frame(df).to_csv(index=index).encode("utf-8")
+    """CSV of a table through the library's one CSV writer (formula-safe cells, line breaks quoted)."""
+    frame = df.reset_index() if index else df
+    values = frame.astype(object).where(frame.notna(), None)
+    return write_csv([list(frame.columns), *values.itertuples(index=False, name=None)]).encode("utf-8")
 
 
 def xlsx_bytes(df: pd.DataFrame, sheet: str = "table", index: bool = False) -> bytes:
@@ -251,7 +264,9 @@ def download_table(df: pd.DataFrame, name: str, key: str, xlsx: bool = False, in
 
 def show_error(exc: Exception, what: str = "") -> None:
     """One clear error box for a library error (and the first problems of a DataError)."""
-    st.error(f"{what}: {exc}" if what else str(exc))
+    st.error(md(f"{what}: {exc}" if what else str(exc)))
     if isinstance(exc, DataError) and len(exc.problems) > 1:
         with st.expander(f"All {len(exc.problems)} problems"):
-            st.dataframe(pd.DataFrame({"problem": [str(p) for p in exc.problems]}), hide_index=True, width="stretch")
+            st.dataframe(
+                visible(pd.DataFrame({"problem": [str(p) for p in exc.problems]})), hide_index=True, width="stretch"
+            )

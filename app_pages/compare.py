@@ -126,7 +126,7 @@ table = pd.DataFrame(
         "only in B": frame["only_b_tests"],
     }
 )
-st.dataframe(table, hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
+st.dataframe(common.visible(table), hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
 c1, c2, _ = st.columns([1, 1, 6])
 c1.download_button("CSV", common.csv_bytes(frame), "comparison.csv", "text/csv", key="cmp-csv")
 c2.download_button(

@@ -118,7 +118,9 @@ else:
                 + (" with this type." if method else ".")
             )
         else:
-            st.dataframe(ev, hide_index=True, width="stretch", column_config={"open": common.link_column("Test")})
+            st.dataframe(
+                common.visible(ev), hide_index=True, width="stretch", column_config={"open": common.link_column("Test")}
+            )
             common.download_table(ev, f"evidence-{risk}", "ev-dl")
         st.page_link(common.EXPLORE_PAGE, label=f"Open {risk} in Explore", query_params={"id": risk})
     else:

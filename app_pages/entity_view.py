@@ -21,7 +21,7 @@ def render_entity(view: EntityView) -> None:
     st.page_link(common.EXPLORE_PAGE, label="← Search and browse")
     st.title(common.md(view.label))
     where = f" · {common.md(view.taxonomy)}" if view.taxonomy else ""
-    st.caption(f"{common.md(view.kind_label)} · `{view.curie}`{where}")
+    st.caption(f"{common.md(view.kind_label)} · {common.md(view.curie)}{where}")
     st.markdown(
         f"Link to this page: [`{common.entity_url(view.curie)}`]({common.entity_url(view.curie)}) · IRI `{view.iri}`"
     )

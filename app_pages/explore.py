@@ -21,7 +21,7 @@ if wanted:
         view = common.get_entity(wanted)
     except NotFound as exc:
         st.title("Entity not found")
-        st.error(str(exc))
+        st.error(common.md(exc))
         st.page_link(common.EXPLORE_PAGE, label="Back to search and browse")
         st.stop()
     render_entity(view)

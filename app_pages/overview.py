@@ -94,7 +94,7 @@ else:
         }
     )
     st.dataframe(
-        tax_df,
+        common.visible(tax_df),
         hide_index=True,
         width="stretch",
         column_config={

@@ -66,7 +66,7 @@ if report is not None:
                 "Fix the names (the closest catalogue entries are listed) and upload again."
             )
         issues = cc.import_report_table(report)
-        st.dataframe(issues, hide_index=True, width="stretch")
+        st.dataframe(common.visible(issues), hide_index=True, width="stretch")
         common.download_table(issues, "import-report", "imp-dl")
     else:
         st.success("Every row matched a catalogue test method or was read as a custom test.")
@@ -94,7 +94,9 @@ entries = pd.DataFrame(
     }
 )
 with st.expander(f"Entries ({len(inventory.entries)})", expanded=len(inventory.entries) <= 10):
-    st.dataframe(entries, hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
+    st.dataframe(
+        common.visible(entries), hide_index=True, width="stretch", column_config={"id": common.link_column("Id")}
+    )
     e1, e2, _ = st.columns([1, 1, 6])
     e1.download_button("CSV", inventory_to_csv(inventory), f"{inventory.name}.csv", "text/csv", key="inv-csv")
     e2.download_button(
@@ -119,14 +121,16 @@ top = cov.top_gaps(10)
 if top:
     st.caption("The ten worst gaps of this inventory")
     st.dataframe(
-        pd.DataFrame(
-            {
-                "risk": [r.label for r in top],
-                "id": [common.entity_url(r.id) for r in top],
-                "severity": [r.severity for r in top],
-                "status": [cc.status_label(r.status) for r in top],
-                "gap score": [round(r.gap_score, 2) for r in top],
-            }
+        common.visible(
+            pd.DataFrame(
+                {
+                    "risk": [r.label for r in top],
+                    "id": [common.entity_url(r.id) for r in top],
+                    "severity": [r.severity for r in top],
+                    "status": [cc.status_label(r.status) for r in top],
+                    "gap score": [round(r.gap_score, 2) for r in top],
+                }
+            )
         ),
         hide_index=True,
         width="stretch",
@@ -161,7 +165,9 @@ else:
             "newly strong": ["; ".join(s.newly_strong) for s in best.steps],
         }
     )
-    st.dataframe(steps, hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
+    st.dataframe(
+        common.visible(steps), hide_index=True, width="stretch", column_config={"id": common.link_column("Id")}
+    )
     common.download_table(steps.assign(id=[s.test_id for s in best.steps]), "plan", "plan-dl", xlsx=True)
 
 # ---------------------------------------------------------------- what-if
@@ -184,5 +190,5 @@ if add:
     if changes.empty:
         st.info("These test methods would not change the coverage of any risk in scope.")
     else:
-        st.dataframe(changes, hide_index=True, width="stretch")
+        st.dataframe(common.visible(changes), hide_index=True, width="stretch")
         common.download_table(changes, "what-if", "wi-dl")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 from collections.abc import Sequence
 from typing import Any
 
-from graph.store.export import safe_cell
+from graph.core.text import show_controls, write_csv
 
 
 def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> str:
@@ -19,14 +17,9 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> s
             [dict(zip(columns, row, strict=False)) for row in rows], indent=2, ensure_ascii=False, default=str
         )
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(columns)
-        for row in rows:
-            w.writerow([safe_cell(v) for v in row])
-        return buf.getvalue().rstrip("\n")
+        return write_csv([list(columns), *rows]).removesuffix("\r\n")
     width = shutil.get_terminal_size((160, 20)).columns
-    text_rows = [["" if v is None else str(v).replace("\n", " ") for v in row] for row in rows]
+    text_rows = [["" if v is None else show_controls(str(v).replace("\n", " ")) for v in row] for row in rows]
     widths = [len(c) for c in columns]
     for row in text_rows:
         for i, v in enumerate(row):

@@ -14,6 +14,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from graph.core.errors import DataError, Location, NotFound, Problem
+from graph.core.reading import reading
 from graph.index.data import CoverageData, Source, as_data
 from graph.inventory.model import (
     COLUMN_ALIASES,
@@ -195,7 +196,9 @@ def load_inventory(
     p = Path(path)
     if not p.is_file():
         raise NotFound(f"no such inventory file: {p}")
-    return read_inventory_bytes(p.read_bytes(), p.name, source, name or p.stem, sheet, encoding, strict, str(p))
+    with reading(str(p), "the inventory"):
+        data = p.read_bytes()
+    return read_inventory_bytes(data, p.name, source, name or p.stem, sheet, encoding, strict, str(p))
 
 
 def read_inventory_bytes(
@@ -212,7 +215,8 @@ def read_inventory_bytes(
     cov = as_data(source)
     table = read_table(data, filename, sheet, encoding)
     inv_name = name or Path(filename).stem
-    inv, report = _parse(table, cov, inv_name)
+    with reading(table.name, "the inventory"):
+        inv, report = _parse(table, cov, inv_name)
     inv.source = path or filename
     if strict and report.errors:
         raise DataError([_problem(table.name, i, inv.columns) for i in report.errors])

@@ -353,3 +353,50 @@ def test_practice_page_and_a_report_page(ui: tuple[Any, Watch], server: str) -> 
     page.locator("h1").first.wait_for()
     idle(page)
     assert heading(page) == "UK institute"
+
+
+# ------------------------------------------------------------------------------ hostile input as text
+EVIL_IMAGE = "![b](http://evil.example/b.png)"
+
+
+def test_crafted_entity_link_shows_its_id_as_text(ui: tuple[Any, Watch], server: str) -> None:
+    """``explore?id=![b](http://evil.example/b.png)``: the id is shown as characters, and the
+    browser never asks the remote host for the image (the watch fails on any non-loopback request)."""
+    page, watch = ui
+    page.goto(server + "/explore?id=" + EVIL_IMAGE)
+    page.get_by_text("Entity not found").wait_for()
+    idle(page)
+    assert page.get_by_text(EVIL_IMAGE, exact=False).first.is_visible()
+    assert page.locator("img[src*='evil.example']").count() == 0
+    assert watch.leaks == []
+
+
+def test_refused_from_iri_and_uploaded_file_name_show_as_text(
+    ui: tuple[Any, Watch], server: str, tmp_path: Path
+) -> None:
+    page, watch = ui
+    page.goto(server + "/sparql")
+    page.get_by_text("Example queries").wait_for()
+    idle(page)
+    iri = "http://evil.example/a![x](http://evil.example/x.png)"
+    page.get_by_label("Query").fill(f"SELECT * FROM <{iri}> WHERE {{ ?s ?p ?o }}")
+    page.get_by_role("button", name="Run query").click()
+    page.get_by_text("would read a graph from outside this store").first.wait_for()
+    idle(page)
+    assert page.get_by_text(iri, exact=False).first.is_visible()
+    page.goto(server + "/plan")
+    page.get_by_text("Import report").wait_for()
+    idle(page)
+    page.get_by_text("Upload a file").click()
+    idle(page)
+    name = "![b](http:evil.example)\u202ereversed.csv"
+    bad = tmp_path / name
+    bad.write_bytes(b"\xff\xfea")  # a UTF-16 byte-order mark and half a character
+    page.locator("input[type='file']").set_input_files(str(bad))
+    page.get_by_text("could not be read").first.wait_for()
+    idle(page)
+    text = page.locator("[data-testid='stAlert']").first.inner_text()
+    assert "![b](http:evil.example)<U+202E>reversed.csv" in text and "not UTF-16" in text
+    assert "Traceback" not in page.content()
+    assert page.locator("img[src*='evil.example']").count() == 0
+    assert watch.leaks == []
