@@ -1,7 +1,7 @@
 """What every page shares: the cached graph, entity links, safe text, downloads.
 
 The graph is opened once per process (``st.cache_resource``) with
-:func:`graph.session.open_graph`, so imports in the workspace and a remote store
+:func:`graph.importers.session.open_graph`, so imports in the workspace and a remote store
 (``AIRISK_STORE``) appear in the app. Environment variables:
 
 ``AIRISK_DATA``       curated data folder (default: the one shipped with the package)
@@ -23,13 +23,13 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from graph import explore
-from graph.errors import AiriskError, DataError
-from graph.export import safe_cell
-from graph.kg import KnowledgeGraph
-from graph.network import NetworkView, neighbourhood_view
-from graph.netx import build_networkx
-from graph.session import open_graph
+from graph.core.errors import AiriskError, DataError
+from graph.explore import search as explore
+from graph.explore.network import NetworkView, neighbourhood_view
+from graph.importers.session import open_graph
+from graph.store.export import safe_cell
+from graph.store.kg import KnowledgeGraph
+from graph.store.projection import build_networkx
 
 EXPLORE_PAGE = "app_pages/explore.py"
 EXPLORE_URL = "explore"

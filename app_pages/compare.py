@@ -8,9 +8,10 @@ import streamlit as st
 
 from app_pages import common
 from app_pages import coverage_common as cc
-from graph import coverage
-from graph.compare_cells import CELL_CATEGORIES, compare_matrix
-from graph.coverage import Inventory
+from graph.coverage.cells import CELL_CATEGORIES, compare_matrix
+from graph.coverage.compare import compare
+from graph.coverage.export import comparison_to_xlsx_bytes
+from graph.inventory.model import Inventory
 
 #: A only and B only at the two ends of a diverging palette; both in the middle.
 CELL_COLOURS = {
@@ -59,7 +60,7 @@ t_col, l_col = st.columns(2)
 with t_col:
     taxonomy = cc.taxonomy_choice("cmp-taxonomy")
 with st.spinner("Comparing…"):
-    comparison = coverage.compare(cc.get_data(), inv_a, inv_b, taxonomy=taxonomy)
+    comparison = compare(cc.get_data(), inv_a, inv_b, taxonomy=taxonomy)
 
 st.markdown(f"**A** = {common.md(comparison.name_a)} · **B** = {common.md(comparison.name_b)}")
 m = st.columns(5)
@@ -130,7 +131,7 @@ c1, c2, _ = st.columns([1, 1, 6])
 c1.download_button("CSV", common.csv_bytes(frame), "comparison.csv", "text/csv", key="cmp-csv")
 c2.download_button(
     "XLSX",
-    lambda: coverage.comparison_to_xlsx_bytes(comparison),
+    lambda: comparison_to_xlsx_bytes(comparison),
     "comparison.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="cmp-xlsx",

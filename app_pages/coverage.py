@@ -7,7 +7,8 @@ import streamlit as st
 
 from app_pages import common
 from app_pages import coverage_common as cc
-from graph import coverage
+from graph.coverage.export import report_to_xlsx_bytes
+from graph.coverage.rules import DEFAULT_WEIGHT
 
 common.get_kg()
 st.title("Coverage")
@@ -126,7 +127,7 @@ else:
 # ---------------------------------------------------------------- gap list
 st.header("Ranked gaps")
 st.markdown(
-    f"**Gap score** = weight × (1 − coverage score). Weight = severity 1–5 ({coverage.DEFAULT_WEIGHT:g} when a risk "
+    f"**Gap score** = weight × (1 − coverage score). Weight = severity 1–5 ({DEFAULT_WEIGHT:g} when a risk "
     "has no severity rating); the coverage score is 0 (not assessed) to 1 (strong) by the rubric on the "
     "Data & method page. Highest first."
 )
@@ -152,7 +153,7 @@ plain = gap_df.assign(id=[r.id for r in ranked])
 g1.download_button("Gaps CSV", common.csv_bytes(plain), "coverage-gaps.csv", "text/csv", key="gap-csv")
 g2.download_button(
     "Gaps XLSX",
-    lambda: coverage.report_to_xlsx_bytes(report),
+    lambda: report_to_xlsx_bytes(report),
     "coverage-report.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="gap-xlsx",

@@ -15,11 +15,16 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from graph import coverage, coverage_rules
-from graph.coverage import CoverageData, CoverageReport, ImportReport, Inventory
-from graph.errors import AiriskError
-from graph.namespaces import curie
-from graph.resources import data_dir
+from graph.core.errors import AiriskError
+from graph.core.namespaces import curie
+from graph.core.resources import data_dir
+from graph.coverage import rules as coverage_rules
+from graph.coverage.report import CoverageReport, compute_coverage
+from graph.coverage.rules import STATUS_NOT_APPLICABLE, STATUS_NOT_ASSESSED, STATUS_STRONG, STATUS_WEAK
+from graph.index.data import CoverageData, gather
+from graph.inventory.match import ImportReport, inventory_from_tests, load_inventory, read_inventory_bytes
+from graph.inventory.model import Inventory
+from graph.inventory.saved import list_saved_inventories, open_saved_inventory
 
 #: Matrix cell states -> (legend text, colour). Distinct colours for each state; "not assessed"
 #: is a warm colour so that gaps stand out, "not applicable" a neutral grey.
@@ -30,10 +35,10 @@ CELL_STATES: dict[str, tuple[str, str]] = {
     "not applicable": ("not applicable", "#d9d9d9"),
 }
 STATUS_TEXT = {
-    coverage.STATUS_NOT_ASSESSED: "not assessed",
-    coverage.STATUS_WEAK: "weak",
-    coverage.STATUS_STRONG: "strong",
-    coverage.STATUS_NOT_APPLICABLE: "not applicable",
+    STATUS_NOT_ASSESSED: "not assessed",
+    STATUS_WEAK: "weak",
+    STATUS_STRONG: "strong",
+    STATUS_NOT_APPLICABLE: "not applicable",
 }
 
 
@@ -44,7 +49,7 @@ def status_label(status: str) -> str:
 
 @st.cache_resource(show_spinner="Gathering coverage evidence…", max_entries=4)
 def _data(key: tuple[str, str, str], _kg: Any) -> CoverageData:
-    return coverage.gather(_kg)
+    return gather(_kg)
 
 
 def get_data() -> CoverageData:
@@ -54,7 +59,7 @@ def get_data() -> CoverageData:
 
 @st.cache_resource(show_spinner="Computing coverage…", max_entries=32)
 def _catalogue_report(key: tuple[str, str, str], taxonomy: str | None, _data: CoverageData) -> CoverageReport:
-    return coverage.compute_coverage(_data, None, taxonomy=taxonomy)
+    return compute_coverage(_data, None, taxonomy=taxonomy)
 
 
 def catalogue_report(taxonomy: str | None = None) -> CoverageReport:
@@ -66,11 +71,11 @@ def report_for(inventory: Inventory | None, taxonomy: str | None = None) -> Cove
     """Coverage of an inventory (None: the whole catalogue)."""
     if inventory is None:
         return catalogue_report(taxonomy)
-    return coverage.compute_coverage(get_data(), inventory, taxonomy=taxonomy)
+    return compute_coverage(get_data(), inventory, taxonomy=taxonomy)
 
 
 def rubric_markdown() -> str:
-    """The coverage rubric as Markdown (the text of :mod:`graph.coverage_rules`)."""
+    """The coverage rubric as Markdown (the text of :mod:`graph.coverage.rules`)."""
     doc = coverage_rules.__doc__ or ""
     start = doc.find("- Evidence")
     end = doc.find("Every part of the score")
@@ -142,7 +147,7 @@ def example_files() -> list[Path]:
 
 @st.cache_resource(show_spinner="Reading the example inventory…", max_entries=16)
 def _example(key: tuple[str, str, str], path: str, _data: CoverageData) -> tuple[Inventory, ImportReport]:
-    return coverage.load_inventory(path, _data, strict=False)
+    return load_inventory(path, _data, strict=False)
 
 
 def example_inventory(path: Path) -> tuple[Inventory, ImportReport]:
@@ -158,7 +163,7 @@ def inventory_choices(with_catalogue: bool) -> dict[str, tuple[str, str]]:
     for p in example_files():
         out[f"Example: {p.stem}"] = ("example", str(p))
     try:
-        saved = coverage.list_saved_inventories()
+        saved = list_saved_inventories()
     except AiriskError:
         saved = []
     for name in saved:
@@ -172,7 +177,7 @@ def open_choice(kind: str, ref: str) -> tuple[Inventory | None, ImportReport | N
         return None, None
     if kind == "example":
         return example_inventory(Path(ref))
-    return coverage.open_saved_inventory(ref, get_data()), None
+    return open_saved_inventory(ref, get_data()), None
 
 
 def pick_inventory(label: str, key: str, with_catalogue: bool = True, index: int = 0) -> Inventory | None:
@@ -259,7 +264,7 @@ def chart_image(states: pd.DataFrame, labels: dict[str, str], type_labels: dict[
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _read_upload(key: tuple[str, str, str], data: bytes, filename: str) -> tuple[Inventory, ImportReport]:
-    return coverage.read_inventory_bytes(data, filename, get_data(), strict=False)
+    return read_inventory_bytes(data, filename, get_data(), strict=False)
 
 
 def read_upload(uploaded: Any) -> tuple[Inventory, ImportReport] | None:
@@ -294,4 +299,4 @@ def import_report_table(report: ImportReport) -> pd.DataFrame:
 def catalogue_inventory() -> Inventory:
     """Every test method of the catalogue as one inventory (for comparisons)."""
     data = get_data()
-    return coverage.inventory_from_tests(data, sorted(t.id for t in data.tests.values()), name="whole catalogue")
+    return inventory_from_tests(data, sorted(t.id for t in data.tests.values()), name="whole catalogue")

@@ -9,9 +9,9 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.coverage_common import rubric_markdown
-from graph import explore
-from graph.export import export_bytes
-from graph.kg import KnowledgeGraph
+from graph.explore import search as explore
+from graph.store.export import export_bytes
+from graph.store.kg import KnowledgeGraph
 
 kg = common.get_kg()
 st.title("Data & method")

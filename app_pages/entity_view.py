@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from graph.entity import EntityView, LinkGroup
-from graph.network import KIND_NAMES, relations_of
+from graph.explore.entity import EntityView, LinkGroup
+from graph.explore.network import KIND_NAMES, relations_of
 
 #: Relations the network view follows unless the reader adds them (``inScheme`` links every
 #: concept of a taxonomy to it, which drowns the neighbourhood).

@@ -10,8 +10,8 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.entity_view import render_entity
-from graph import explore
-from graph.errors import NotFound
+from graph.core.errors import NotFound
+from graph.explore import search as explore
 
 kg = common.get_kg()
 wanted = st.query_params.get("id", "").strip()

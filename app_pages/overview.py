@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.coverage_common import catalogue_report, status_label
-from graph import explore
+from graph.explore import search as explore
 
 kg = common.get_kg()
 st.title("AI Risk Graph")

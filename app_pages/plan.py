@@ -9,8 +9,10 @@ import streamlit as st
 
 from app_pages import common
 from app_pages import coverage_common as cc
-from graph import coverage
-from graph.errors import AiriskError
+from graph.core.errors import AiriskError
+from graph.coverage.plan import plan, what_if
+from graph.inventory.export import inventory_to_csv, inventory_to_xlsx_bytes
+from graph.inventory.saved import list_saved_inventories, open_saved_inventory, save_inventory
 
 common.get_kg()
 st.title("Plan")
@@ -47,12 +49,12 @@ elif source == "Example inventory":
     path = st.selectbox("Example", examples, format_func=lambda p: p.name, key="plan-example")
     inventory, report = cc.example_inventory(path)
 else:
-    names = coverage.list_saved_inventories()
+    names = list_saved_inventories()
     if not names:
         st.info("No saved inventory yet: upload one and save it to the workspace.")
         st.stop()
     name = st.selectbox("Saved inventory", names, key="plan-saved")
-    inventory = coverage.open_saved_inventory(name, cc.get_data())
+    inventory = open_saved_inventory(name, cc.get_data())
 
 if report is not None:
     st.subheader("Import report")
@@ -72,7 +74,7 @@ if report is not None:
         save_name = st.text_input("Name", value=inventory.name, key="plan-save-name")
         if st.button("Save", key="plan-save"):
             try:
-                path = coverage.save_inventory(dataclasses.replace(inventory, name=save_name.strip() or inventory.name))
+                path = save_inventory(dataclasses.replace(inventory, name=save_name.strip() or inventory.name))
                 st.success(f"Saved as {common.md(path.stem)}; pick it on the Coverage and Compare pages.")
             except AiriskError as exc:
                 common.show_error(exc, "Could not save")
@@ -94,10 +96,10 @@ entries = pd.DataFrame(
 with st.expander(f"Entries ({len(inventory.entries)})", expanded=len(inventory.entries) <= 10):
     st.dataframe(entries, hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
     e1, e2, _ = st.columns([1, 1, 6])
-    e1.download_button("CSV", coverage.inventory_to_csv(inventory), f"{inventory.name}.csv", "text/csv", key="inv-csv")
+    e1.download_button("CSV", inventory_to_csv(inventory), f"{inventory.name}.csv", "text/csv", key="inv-csv")
     e2.download_button(
         "XLSX",
-        lambda: coverage.inventory_to_xlsx_bytes(inventory),
+        lambda: inventory_to_xlsx_bytes(inventory),
         f"{inventory.name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="inv-xlsx",
@@ -136,7 +138,7 @@ st.header("Recommendation")
 budget = st.number_input("Budget K: how many test methods to add", 1, 20, 3, key="plan-k")
 with st.spinner("Planning…"):
     try:
-        best = coverage.plan(cc.get_data(), inventory, budget=int(budget), taxonomy=taxonomy)
+        best = plan(cc.get_data(), inventory, budget=int(budget), taxonomy=taxonomy)
     except AiriskError as exc:
         common.show_error(exc, "The planner failed")
         st.stop()
@@ -176,7 +178,7 @@ add = st.multiselect(
 )
 if add:
     with st.spinner("Computing the what-if…"):
-        w = coverage.what_if(data, inventory, add, taxonomy=taxonomy)
+        w = what_if(data, inventory, add, taxonomy=taxonomy)
     st.metric("Gap closed", f"{w.gain:.2f}", help="Reduction of the total gap score")
     changes = w.to_frame()
     if changes.empty:

@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from graph.catalogue import CatalogueQuery
-from graph.endpoint_formats import Answer, results_json
-from graph.errors import AiriskError, QueryRefused, QueryTimeout
-from graph.namespaces import ID, curie
-from graph.sandbox import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, run_guarded
+from graph.core.errors import AiriskError, QueryRefused, QueryTimeout
+from graph.core.namespaces import ID, curie
+from graph.queries.catalogue import CatalogueQuery
+from graph.sandbox.formats import Answer, results_json
+from graph.sandbox.runner import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, run_guarded
 
 kg = common.get_kg()
 st.title("SPARQL")

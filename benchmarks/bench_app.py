@@ -82,9 +82,9 @@ def synthetic_graph(units: int) -> Any:
     import pyoxigraph as ox
     from generate import generate
 
-    from graph.kg import KnowledgeGraph
-    from graph.netx import build_networkx
-    from graph.store import OxigraphStore
+    from graph.store.kg import KnowledgeGraph
+    from graph.store.oxigraph import OxigraphStore
+    from graph.store.projection import build_networkx
 
     store = OxigraphStore()
     store.raw.load(generate(units, 42), format=ox.RdfFormat.N_TRIPLES)
@@ -92,7 +92,7 @@ def synthetic_graph(units: int) -> Any:
 
 
 def bench_library(runs: int) -> dict[int, str]:
-    from graph.network import neighbourhood_view
+    from graph.explore.network import neighbourhood_view
 
     print("\n## 1. Network view in the library (ego cut + radial layout + HTML), synthetic graph\n")
     print("| nodes drawn | time | HTML size |")
@@ -275,8 +275,8 @@ def bench_interactions(page: Any, base: str, runs: int) -> None:
 @functools.cache
 def inventory_file() -> Path:
     """A small inventory of real catalogue test methods (the shipped data has no example)."""
-    from graph.coverage import gather
-    from graph.session import open_graph
+    from graph.importers.session import open_graph
+    from graph.index.data import gather
 
     tests = sorted(t.id for t in gather(open_graph(with_imports=False)).tests.values())[:6]
     path = Path(tempfile.mkdtemp(prefix="airisk-bench-inv-")) / "inventory.csv"

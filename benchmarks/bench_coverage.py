@@ -36,9 +36,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import pyoxigraph as ox  # noqa: E402
 from generate import generate, units_for_triples  # noqa: E402
 
-from graph.coverage import compute_coverage, gather, plan  # noqa: E402
-from graph.kg import GRAPH_CURATED, KnowledgeGraph  # noqa: E402
-from graph.store import OxigraphStore  # noqa: E402
+from graph.coverage.plan import plan  # noqa: E402
+from graph.coverage.report import compute_coverage  # noqa: E402
+from graph.index.data import gather  # noqa: E402
+from graph.store.kg import GRAPH_CURATED, KnowledgeGraph  # noqa: E402
+from graph.store.oxigraph import OxigraphStore  # noqa: E402
 
 CPU: dict[str, float] = {}
 

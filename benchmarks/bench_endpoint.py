@@ -53,8 +53,8 @@ class Run:
 
 def catalogue_mix(prefixes: dict[str, str]) -> list[tuple[str, str]]:
     """(name, text) of every catalogue query that renders with its default parameters."""
-    from graph.catalogue import load_catalogue
-    from graph.errors import QueryError
+    from graph.core.errors import QueryError
+    from graph.queries.catalogue import load_catalogue
 
     out = []
     for name, q in load_catalogue().items():
@@ -191,7 +191,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from graph import KnowledgeGraph
-    from graph.resources import data_dir
+    from graph.core.resources import data_dir
 
     data = args.data or data_dir()
     kg = KnowledgeGraph.load(data=data)

@@ -38,8 +38,8 @@ ENGINES = ("pyoxigraph", "rdflib+oxrdflib", "rdflib")
 
 
 def _worker(engine: str, nt_path: str, runs: int, limit: float, out: mp.Queue) -> None:  # type: ignore[type-arg]
-    from graph.catalogue import load_catalogue
-    from graph.namespaces import all_prefixes
+    from graph.core.namespaces import all_prefixes
+    from graph.queries.catalogue import load_catalogue
 
     cat = load_catalogue()
     prefixes = all_prefixes()
@@ -123,7 +123,7 @@ def main() -> None:
     from generate import generate, units_for_triples  # type: ignore[import-not-found]
 
     from graph import KnowledgeGraph
-    from graph.export import graph_ntriples
+    from graph.store.export import graph_ntriples
 
     tmp = Path(tempfile.mkdtemp(prefix="airisk-bench-"))
     report: dict = {}  # type: ignore[type-arg]

@@ -2,7 +2,7 @@
 
 ``generate(n_units, seed)`` returns N-Triples. One *unit* adds 5 risk categories (a mid-level
 concept under a top concept of one of five taxonomies, and four narrower concepts: a 3 to 4
-level ``skos:broader`` tree written in both directions, as ``graph.build`` does), 1 capability,
+level ``skos:broader`` tree written in both directions, as ``graph.core.build`` does), 1 capability,
 3 test methods and 2 mitigations, a cross-taxonomy SKOS mapping and a source. Every claim
 (severity, ``ar:assessesRisk``, ``ar:measuresCapability``, ``ar:enablesRisk``,
 ``ar:mitigatesRisk``, mappings, not-applicable) also gets its ``owl:Axiom``/``ar:Evidence`` node
@@ -11,7 +11,7 @@ are assessed by no test and a quarter of capabilities are measured by no test; 8
 carry a severity; 3 % are marked not applicable.
 
 One unit is about 243 triples: ``units_for_triples(1e6)`` gives the unit count for a target
-size. IRIs are minted with :mod:`graph.namespaces`, so the analyses see the same shapes as on
+size. IRIs are minted with :mod:`graph.core.namespaces`, so the analyses see the same shapes as on
 the curated data.
 
 Command line::
@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.coverage_data import METHOD_TYPE_ORDER  # noqa: E402  (the checkout's library, for scripts)
+from graph.index.data import METHOD_TYPE_ORDER  # noqa: E402  (the checkout's library, for scripts)
 
 BASE = "https://w3id.org/airisk/"
 ID = BASE + "id/"
@@ -77,7 +77,7 @@ class _Writer:
         self.lines.append(f'<{s}> <{p}> "{value}"^^<{datatype}> .\n')
 
     def claim(self, s: str, p: str, o: str, source: str, literal: str | None = None) -> None:
-        """The triple and its evidence node (``link:`` IRI minted as in graph.namespaces.link_iri)."""
+        """The triple and its evidence node (``link:`` IRI minted as in graph.core.namespaces.link_iri)."""
         if literal is None:
             self.iri(s, p, o)
         else:

@@ -1,3 +1,3 @@
-from .cli import entry
+from graph.cli.main import entry
 
 entry()

@@ -3,7 +3,7 @@
 ``airisk import KIND FILE [--name NAME]`` calls :func:`run_import`: the importer reads the file
 into the N-Triples of one named graph (``https://w3id.org/airisk/id/graph/import/{name}``), the
 result is checked completely in memory (:mod:`graph.importers.check`), and only then does it
-replace the import of that name, in one step: in the local workspace (:mod:`graph.workspace`) and
+replace the import of that name, in one step: in the local workspace (:mod:`graph.importers.workspace`) and
 in the open graph's store, or, with a remote store, in the remote store's named graph.
 
 Kinds: ``atlas`` (MITRE ATLAS.yaml), ``mit`` (the MIT AI Risk Repository workbook),
@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError, NotFound, Problem, StoreError
-from ..kg import IMPORT_GRAPH_PREFIX, KnowledgeGraph, Progress
-from ..store import OxigraphStore
-from .check import check_import
-from .common import ImportResult, check_name, graph_iri
-from .context import build_context
+from graph.core.errors import DataError, NotFound, Problem, StoreError
+from graph.importers.check import check_import
+from graph.importers.common import ImportResult, check_name, graph_iri
+from graph.importers.context import build_context
+from graph.store.kg import IMPORT_GRAPH_PREFIX, KnowledgeGraph, Progress
+from graph.store.oxigraph import OxigraphStore
 
 #: kind -> (what it reads, the function that reads it)
 KINDS: dict[str, str] = {
@@ -53,7 +53,7 @@ def default_name(kind: str, path: Path) -> str:
     """The name an import gets when none is given: the kind (``sssom-<file>`` for mapping tables)."""
     k = kind_of(kind)
     if k == "sssom":
-        from .sssom import default_name as sssom_name
+        from graph.importers.sssom import default_name as sssom_name
 
         return sssom_name(path)
     return k
@@ -61,18 +61,18 @@ def default_name(kind: str, path: Path) -> str:
 
 def _reader(kind: str) -> Callable[..., ImportResult]:
     if kind == "atlas":
-        from .atlas import import_atlas
+        from graph.importers.atlas import import_atlas
 
         return import_atlas
     if kind == "mit":
-        from .mit_workbook import import_mit_workbook
+        from graph.importers.mit_workbook import import_mit_workbook
 
         return import_mit_workbook
     if kind == "inspect-evals":
-        from .inspect_evals import import_inspect_evals
+        from graph.importers.inspect_evals import import_inspect_evals
 
         return import_inspect_evals
-    from .sssom import import_sssom
+    from graph.importers.sssom import import_sssom
 
     return import_sssom
 
@@ -148,7 +148,7 @@ def run_import(
         kg.store.replace_graph(result.graph, result.ntriples.decode("utf-8"))
         steps["store"] = time.perf_counter() - t1
     if workspace is not None:
-        from ..workspace import save_import
+        from graph.importers.workspace import save_import
 
         t2 = time.perf_counter()
         say(f"saving import {result.name} in {workspace}")

@@ -17,10 +17,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError, Location
-from ..namespaces import CODE_RE, IMPORT_PREFIXES, entity_iri, risk_iri, scheme_iri
-from ..yamlpos import PosDict, PosList
-from .common import (
+from graph.core.errors import DataError, Location
+from graph.core.namespaces import CODE_RE, IMPORT_PREFIXES, entity_iri, risk_iri, scheme_iri
+from graph.core.yamlpos import PosDict, PosList
+from graph.importers.common import (
     C,
     ImportResult,
     P,
@@ -41,7 +41,7 @@ from .common import (
     source_record,
     url_term,
 )
-from .context import Context
+from graph.importers.context import Context
 
 KIND = "atlas"
 PREFIX = "atlas"

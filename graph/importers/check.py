@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from ..errors import DataError, Location, Problem
-from ..namespaces import AR, SKOS, entity_iri
-from .common import ImportResult
-from .context import Context
+from graph.core.errors import DataError, Location, Problem
+from graph.core.namespaces import AR, SKOS, entity_iri
+from graph.importers.common import ImportResult
+from graph.importers.context import Context
 
 _PREFIXES = """PREFIX ar: <https://w3id.org/airisk/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

@@ -4,7 +4,7 @@ An importer reads a user's file into an :class:`ImportResult`: the canonical N-T
 graph (sorted lines, so the same file always gives the same bytes), the counts of what it read,
 where the data came from (licence, attribution, version) and every problem it met. Nothing here
 touches the workspace or a store; :mod:`graph.importers` validates the result and
-:mod:`graph.workspace` stores it.
+:mod:`graph.importers.workspace` stores it.
 
 Imported text stays data: it is written as RDF literals, never interpreted (no HTML, no
 Markdown, no spreadsheet formulas), and markup characters are kept as they are.
@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import DataError, Location, Problem
-from ..kg import IMPORT_GRAPH_PREFIX
-from ..namespaces import AR, DCTERMS, FOAF, ID, IMPORT_PREFIXES, OWL, PROV, RDF, RDFS, SKOS, XSD
-from ..yamlpos import parse_yaml
+from graph.core.errors import DataError, Location, Problem
+from graph.core.namespaces import AR, DCTERMS, FOAF, ID, IMPORT_PREFIXES, OWL, PROV, RDF, RDFS, SKOS, XSD
+from graph.core.yamlpos import parse_yaml
+from graph.store.kg import IMPORT_GRAPH_PREFIX
 
 #: Largest input file an importer reads (bytes).
 MAX_FILE_BYTES = 64 * 1024 * 1024

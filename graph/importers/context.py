@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..kg import GRAPH_CURATED, KnowledgeGraph
-from ..namespaces import risk_iri
+from graph.core.namespaces import risk_iri
+from graph.store.kg import GRAPH_CURATED, KnowledgeGraph
 
 
 @dataclass

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from email.parser import Parser
 from pathlib import Path
 
-from ..errors import DataError, Location
-from ..namespaces import entity_iri, risk_iri
-from ..yamlpos import PosDict, PosList, load_yaml
-from .common import (
+from graph.core.errors import DataError, Location
+from graph.core.namespaces import entity_iri, risk_iri
+from graph.core.yamlpos import PosDict, PosList, load_yaml
+from graph.importers.common import (
     C,
     ImportResult,
     P,
@@ -46,7 +46,7 @@ from .common import (
     source_record,
     url_term,
 )
-from .context import Context, CuratedTestMethod
+from graph.importers.context import Context, CuratedTestMethod
 
 KIND = "inspect-evals"
 MAX_EVAL_FILE = 2 * 1024 * 1024

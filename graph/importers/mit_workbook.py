@@ -13,19 +13,15 @@ Whatever cannot be read is reported by sheet, row and column; it never stops the
 
 from __future__ import annotations
 
-import io
 import re
 import warnings
-import zipfile
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError, Location
-from ..namespaces import IMPORT_PREFIXES, risk_iri
-from .common import (
-    MAX_TEXT_CHARS,
+from graph.core.errors import DataError, Location
+from graph.core.namespaces import IMPORT_PREFIXES, risk_iri
+from graph.importers.common import (
     C,
     ImportResult,
     P,
@@ -40,22 +36,13 @@ from .common import (
     mint,
     read_file,
     sha256,
-    sniff,
     source_record,
     url_term,
 )
-from .context import Context
+from graph.importers.context import Context
+from graph.importers.workbook import Sheet, cell, cell_text, column_letter, find_header, norm, open_workbook, sheet_rows
 
 KIND = "mit"
-MAX_ROWS = 200_000
-MAX_COLUMNS = 500
-MAX_UNZIPPED = 512 * 1024 * 1024
-MAX_RATIO = 200
-#: Longest text accepted in one cell. Excel stores at most 32,767 characters in a cell (and openpyxl
-#: cuts longer text to that length when reading), so a longer cell cannot be read faithfully.
-MAX_CELL_CHARS = min(MAX_TEXT_CHARS, 32_000)
-
-#: normalised header -> our column key
 COLUMNS = {
     "evid": "ev_id",
     "paperid": "paper_id",
@@ -75,133 +62,12 @@ REQUIRED = ("ev_id", "entity", "intent", "timing", "domain", "subdomain")
 CAUSAL = ("entity", "intent", "timing")
 
 
-def _norm(value: Any) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(value).lower()) if value is not None else ""
-
-
-def _letter(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-@dataclass
-class Sheet:
-    """One sheet being read: its name, the file's display name, and the header it has."""
-
-    file: str
-    name: str
-    header_row: int = 0
-    columns: dict[str, int] = field(default_factory=dict)  # key -> 0-based index
-    headers: list[str] = field(default_factory=list)
-
-    def where(self, row: int, key: str | None = None, col: int | None = None) -> Location:
-        index = self.columns.get(key, -1) if key else (col if col is not None else -1)
-        column = f", column {_letter(index + 1)}" if index >= 0 else ""
-        header = self.headers[index] if 0 <= index < len(self.headers) else None
-        return Location(f"{self.file}: sheet '{self.name}', row {row}{column}", field=header)
-
-
-def _open_workbook(data: bytes, shown: str) -> Any:
-    kind = sniff(data)
-    where = Location(shown)
-    if kind == "ole":
-        raise DataError("an old-format (.xls) or password-protected workbook; save it as .xlsx", where)
-    if kind != "zip":
-        raise DataError("not an XLSX workbook (an XLSX file is a zip archive; this is not one)", where)
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise DataError(f"not a readable XLSX workbook: damaged or truncated zip ({exc})", where) from None
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-        listed = ", ".join(sorted(names)[:5]) or "nothing"
-        raise DataError(f"a zip archive but not an XLSX workbook (no xl/workbook.xml; it holds {listed})", where)
-    if len(infos) > 10_000:
-        raise DataError(f"the workbook holds too many parts ({len(infos)})", where)
-    total = 0
-    for info in infos:
-        total += info.file_size
-        if info.file_size > MAX_UNZIPPED or total > MAX_UNZIPPED:
-            raise DataError(f"the workbook unpacks to more than {MAX_UNZIPPED} bytes (a zip bomb?)", where)
-        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1_000_000:
-            raise DataError(
-                f"part {info.filename} is compressed {info.file_size // info.compress_size}:1 (a zip bomb?)", where
-            )
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds of error for a damaged workbook
-        raise DataError(f"cannot read the workbook ({_describe(exc)})", where) from None
-
-
-def _describe(exc: BaseException) -> str:
-    """One line naming an exception and its cause (defusedxml's EntitiesForbidden, say)."""
-    text = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-    cause = exc.__cause__ or exc.__context__
-    if cause is not None and cause is not exc:
-        text += f"; caused by {type(cause).__name__}: {' '.join(str(cause).split())}"
-    return text[:500]
-
-
-def _rows(ws: Any, sheet: Sheet, min_row: int = 1, max_row: int | None = None) -> Any:
-    """Rows as lists of values, with the hostile-input limits applied to every cell."""
-    try:
-        for r, row in enumerate(ws.iter_rows(min_row=min_row, max_row=max_row, values_only=True), start=min_row):
-            if r > MAX_ROWS:
-                raise DataError(f"the sheet has more than {MAX_ROWS} rows", sheet.where(r))
-            if len(row) > MAX_COLUMNS:
-                raise DataError(f"the row has more than {MAX_COLUMNS} columns", sheet.where(r))
-            for c, value in enumerate(row):
-                if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                    raise DataError(
-                        f"cell text is too long: {len(value)} characters (limit {MAX_CELL_CHARS})",
-                        sheet.where(r, col=c),
-                    )
-            yield r, list(row)
-    except DataError:
-        raise
-    except Exception as exc:
-        raise DataError(f"cannot read the sheet ({_describe(exc)})", sheet.where(min_row)) from None
-
-
-def _find_header(ws: Any, sheet: Sheet, wanted: dict[str, str], required: tuple[str, ...]) -> bool:
-    for r, row in _rows(ws, sheet, 1, 25):
-        keys = {_norm(v): i for i, v in enumerate(row) if v is not None}
-        if all(any(wanted.get(k) == req for k in keys) for req in required):
-            sheet.header_row = r
-            sheet.headers = ["" if v is None else str(v).strip() for v in row]
-            sheet.columns = {wanted[k]: i for k, i in keys.items() if k in wanted}
-            return True
-    return False
-
-
-def _cell(row: list[Any], sheet: Sheet, key: str) -> Any:
-    i = sheet.columns.get(key)
-    return row[i] if i is not None and i < len(row) else None
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = clean_text(str(value))
-    return text or None
-
-
 def _meta(wb: Any, shown: str) -> tuple[str, str, str, str]:
     """Version (from "Updated: 26 March 2025"), licence, its basis, and the citation the workbook asks for."""
     version, licence, basis, cite = "", "", "", ""
     for ws in wb.worksheets[:4]:
         sheet = Sheet(shown, ws.title)
-        for _r, row in _rows(ws, sheet, 1, 60):
+        for _r, row in sheet_rows(ws, sheet, 1, 60):
             for v in row:
                 if not isinstance(v, str):
                     continue
@@ -236,16 +102,16 @@ def _papers(wb: Any, shown: str, problems: Problems) -> dict[str, dict[str, str]
         if "included" not in ws.title.lower():
             continue
         sheet = Sheet(shown, ws.title)
-        if not _find_header(ws, sheet, wanted, ("paper_id", "title")):
+        if not find_header(ws, sheet, wanted, ("paper_id", "title")):
             problems.warn(
                 "no header row with Paper_ID and Title; paper metadata not read",
                 Location(f"{shown}: sheet '{ws.title}'"),
             )
             return out
-        for _r, row in _rows(ws, sheet, sheet.header_row + 1):
-            pid = _paper_id(_cell(row, sheet, "paper_id"))
+        for _r, row in sheet_rows(ws, sheet, sheet.header_row + 1):
+            pid = _paper_id(cell(row, sheet, "paper_id"))
             if pid:
-                out[pid] = {k: t for k in wanted.values() if (t := _text(_cell(row, sheet, k)))}
+                out[pid] = {k: t for k in wanted.values() if (t := cell_text(cell(row, sheet, k)))}
     return out
 
 
@@ -266,7 +132,7 @@ def import_mit_workbook(path: Path, name: str, ctx: Context, display: str | None
     """Read the MIT AI Risk Repository workbook into the named graph ``import/{name}``."""
     shown = display or path.name
     data = read_file(path, "an XLSX workbook")
-    wb = _open_workbook(data, shown)
+    wb = open_workbook(data, shown)
     try:
         return _read(wb, path, data, name, ctx, shown)
     finally:
@@ -281,7 +147,7 @@ def _read(wb: Any, path: Path, data: bytes, name: str, ctx: Context, shown: str)
     sheet = None
     for ws in candidates:
         s = Sheet(shown, ws.title)
-        if _find_header(ws, s, COLUMNS, REQUIRED):
+        if find_header(ws, s, COLUMNS, REQUIRED):
             sheet, db = s, ws
             break
     if sheet is None:
@@ -329,30 +195,30 @@ def _read(wb: Any, path: Path, data: bytes, name: str, ctx: Context, shown: str)
     paper_titles: dict[str, str] = {}
     quickref_paper: dict[str, str] = {}
     missing_id: list[int] = []
-    for r, row in _rows(db, sheet, sheet.header_row + 1):
+    for r, row in sheet_rows(db, sheet, sheet.header_row + 1):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
-        level = _norm(_cell(row, sheet, "level"))
-        pid = _paper_id(_cell(row, sheet, "paper_id"))
-        qref = _text(_cell(row, sheet, "quickref"))
+        level = norm(cell(row, sheet, "level"))
+        pid = _paper_id(cell(row, sheet, "paper_id"))
+        qref = cell_text(cell(row, sheet, "quickref"))
         if pid and qref:
             quickref_paper.setdefault(qref, pid)
         if level == "paper":
             if pid:
-                paper_titles.setdefault(pid, _text(_cell(row, sheet, "title")) or "")
+                paper_titles.setdefault(pid, cell_text(cell(row, sheet, "title")) or "")
             continue
         if level.startswith("additional"):
             counts["additional-evidence rows (not imported)"] += 1
             continue
         if level not in ("riskcategory", "risksubcategory", ""):
             problems.warn(
-                f"unknown category level {_cell(row, sheet, 'level')!r}; row not read", sheet.where(r, "level")
+                f"unknown category level {cell(row, sheet, 'level')!r}; row not read", sheet.where(r, "level")
             )
             counts["rows not read"] += 1
             continue
-        if level == "" and not any(_cell(row, sheet, k) is not None for k in ("domain", "subdomain", *CAUSAL)):
+        if level == "" and not any(cell(row, sheet, k) is not None for k in ("domain", "subdomain", *CAUSAL)):
             continue
-        ev = _text(_cell(row, sheet, "ev_id"))
+        ev = cell_text(cell(row, sheet, "ev_id"))
         if ev is None or not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", ev):
             if ev is None:
                 missing_id.append(r)
@@ -468,14 +334,14 @@ def _entry(
     t.add(e, P["type"], ar("RiskEntry"))
     t.add(e, P["type"], C["ProvEntity"])
     t.add(e, P["identifier"], lit(key))
-    category, sub = _text(_cell(row, sheet, "category")), _text(_cell(row, sheet, "subcategory"))
-    level = _text(_cell(row, sheet, "level"))
+    category, sub = cell_text(cell(row, sheet, "category")), cell_text(cell(row, sheet, "subcategory"))
+    level = cell_text(cell(row, sheet, "level"))
     t.text(e, P["label"], sub or category or f"Risk entry {key}")
     t.text(e, ar("categoryName"), category)
-    t.text(e, P["description"], _text(_cell(row, sheet, "description")))
+    t.text(e, P["description"], cell_text(cell(row, sheet, "description")))
     t.add(e, ar("entryLevel"), lit(level) if level else None)
     t.add(e, P["source"], t.source)
-    pid = _paper_id(_cell(row, sheet, "paper_id")) or quickref_paper.get(_text(_cell(row, sheet, "quickref")) or "")
+    pid = _paper_id(cell(row, sheet, "paper_id")) or quickref_paper.get(cell_text(cell(row, sheet, "quickref")) or "")
     if pid:
         doc = iri(mint(IMPORT_PREFIXES["mit-doc"], f"paper-{pid}"))
         t.add(e, P["source"], doc)
@@ -495,11 +361,11 @@ def _entry(
             ar("classifiedAs"),
             iri(target),
             note=f"{header}: {text}",
-            locator=f"sheet '{sheet.name}' cell {_letter(sheet.columns[col] + 1)}{r}",
+            locator=f"sheet '{sheet.name}' cell {column_letter(sheet.columns[col] + 1)}{r}",
         )
 
-    domain_text = _text(_cell(row, sheet, "domain"))
-    sub_text = _text(_cell(row, sheet, "subdomain"))
+    domain_text = cell_text(cell(row, sheet, "domain"))
+    sub_text = cell_text(cell(row, sheet, "subdomain"))
     domain = _DOMAIN.match(domain_text) if domain_text else None
     subm = _SUBDOMAIN.match(sub_text) if sub_text else None
     if domain and domain_text:
@@ -518,9 +384,9 @@ def _entry(
     elif sub_text:
         problems.warn(f"cannot read a sub-domain code in {sub_text!r}", sheet.where(r, "subdomain"))
     for dim in CAUSAL:
-        value = _cell(row, sheet, dim)
+        value = cell(row, sheet, dim)
         code = _causal(value, dim, ctx)
-        text = _text(value) or ""
+        text = cell_text(value) or ""
         if code is None:
             if text:
                 problems.warn(f"cannot read a {dim} code in {text!r}", sheet.where(r, dim))

@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError, Location
-from ..namespaces import ID, SEMAPV, SKOS, entity_iri
-from ..yamlpos import PosDict
-from .common import (
+from graph.core.errors import DataError, Location
+from graph.core.namespaces import ID, SEMAPV, SKOS, entity_iri
+from graph.core.yamlpos import PosDict
+from graph.importers.common import (
     MAX_TEXT_CHARS,
     ImportResult,
     P,
@@ -35,7 +35,7 @@ from .common import (
     source_record,
     url_term,
 )
-from .context import Context
+from graph.importers.context import Context
 
 KIND = "sssom"
 REQUIRED = ("subject_id", "predicate_id", "object_id", "mapping_justification")
@@ -53,7 +53,7 @@ def default_name(path: Path) -> str:
         if stem.endswith(suffix):
             stem = stem[: -len(suffix)]
             break
-    from .common import slug
+    from graph.importers.common import slug
 
     return ("sssom-" + slug(stem))[:63].rstrip("-") or "sssom"
 

@@ -18,6 +18,6 @@ def app_data() -> Path:
 
 @pytest.fixture(scope="session")
 def app_kg():  # type: ignore[no-untyped-def]
-    from graph.kg import KnowledgeGraph
+    from graph.store.kg import KnowledgeGraph
 
     return KnowledgeGraph.load(data=APP_DATA)

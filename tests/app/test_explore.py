@@ -1,11 +1,11 @@
-"""graph.explore / graph.entity: search, entity pages, trees and summaries on the app fixture."""
+"""graph.explore.search / graph.explore.entity: search, entity pages, trees and summaries on the app fixture."""
 
 from __future__ import annotations
 
 import pytest
 
-from graph import explore
-from graph.errors import NotFound
+from graph.core.errors import NotFound
+from graph.explore import search as explore
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

@@ -10,8 +10,11 @@ import pytest
 
 from app_pages import common
 from app_pages.coverage_common import CELL_STATES, chart_image
-from graph import coverage
-from graph.compare_cells import cell_counts, compare_matrix
+from graph.coverage.cells import cell_counts, compare_matrix
+from graph.coverage.compare import compare
+from graph.coverage.report import compute_coverage
+from graph.index.data import gather
+from graph.inventory.match import inventory_from_tests
 
 NASTY = pd.DataFrame({"risk": ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "plain"], "n": [1, 2, 3, 4, 5]})
 
@@ -32,7 +35,7 @@ def test_xlsx_has_no_formula_cells() -> None:
 
 @pytest.fixture(scope="module")
 def report(app_kg):  # type: ignore[no-untyped-def]
-    return coverage.compute_coverage(coverage.gather(app_kg))
+    return compute_coverage(gather(app_kg))
 
 
 def test_matrix_png_and_svg_with_legend(report) -> None:  # type: ignore[no-untyped-def]
@@ -48,15 +51,15 @@ def test_matrix_png_and_svg_with_legend(report) -> None:  # type: ignore[no-unty
 
 
 def test_compare_cells(app_kg) -> None:  # type: ignore[no-untyped-def]
-    data = coverage.gather(app_kg)
-    a = coverage.inventory_from_tests(data, ["wmdp"], name="A")
-    b = coverage.inventory_from_tests(data, ["cybench", "wmdp"], name="B")
-    cells = compare_matrix(coverage.compare(data, a, b))
+    data = gather(app_kg)
+    a = inventory_from_tests(data, ["wmdp"], name="A")
+    b = inventory_from_tests(data, ["cybench", "wmdp"], name="B")
+    cells = compare_matrix(compare(data, a, b))
     assert cells.loc["mit:4.2", "static-mcq"] == "both"
     assert cells.loc["mit:4.2", "agentic-task-suite"] == "B only"
     assert cells.loc["mit:6.1", "static-mcq"] == "not applicable"
     assert cells.loc["nist600:2.2", "static-mcq"] == "neither"
-    swapped = compare_matrix(coverage.compare(data, b, a))
+    swapped = compare_matrix(compare(data, b, a))
     assert swapped.loc["mit:4.2", "agentic-task-suite"] == "A only"
     counts = cell_counts(cells)
     assert counts["A only"] == 0 and sum(counts.values()) == cells.size

@@ -1,4 +1,4 @@
-"""graph.network: the offline, text-only, precomputed-layout network view."""
+"""graph.explore.network: the offline, text-only, precomputed-layout network view."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import re
 import networkx as nx
 import pytest
 
-from graph.network import ego_subgraph, entity_url, graph_data, neighbourhood_view, radial_layout, render_html
-from graph.netx import build_networkx
+from graph.explore.network import ego_subgraph, entity_url, graph_data, neighbourhood_view, radial_layout, render_html
+from graph.store.projection import build_networkx
 
 RISK_12 = "https://w3id.org/airisk/id/risk/mit/1.2"
 HOSTILE_IRI = "https://w3id.org/airisk/id/test-method/hostile"

@@ -1,4 +1,4 @@
-"""graph.sandbox: read-only guard, row cap, and a time limit that stops a runaway query."""
+"""graph.sandbox.runner: read-only guard, row cap, and a time limit that stops a runaway query."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from graph.errors import QueryError, QueryRefused, QueryTimeout
-from graph.sandbox import run_guarded
+from graph.core.errors import QueryError, QueryRefused, QueryTimeout
+from graph.sandbox.runner import run_guarded
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.coverage import CoverageData, CoverageReport, compute_coverage, gather, inventory_from_tests
-from graph.kg import KnowledgeGraph
+from graph.coverage.report import CoverageReport, compute_coverage
+from graph.index.data import CoverageData, gather
+from graph.inventory.match import inventory_from_tests
+from graph.store.kg import KnowledgeGraph
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "coverage"
 BASIC = FIXTURES / "basic"

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from graph.cli import app
+from graph.cli.main import app
 
 from .conftest import BASIC
 

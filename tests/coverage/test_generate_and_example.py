@@ -7,10 +7,13 @@ import sys
 import pyoxigraph as ox
 import pytest
 
-from graph.coverage import compute_coverage, gather, load_inventory, plan
-from graph.errors import DataError
-from graph.kg import GRAPH_CURATED, KnowledgeGraph
-from graph.store import OxigraphStore
+from graph.core.errors import DataError
+from graph.coverage.plan import plan
+from graph.coverage.report import compute_coverage
+from graph.index.data import gather
+from graph.inventory.match import load_inventory
+from graph.store.kg import GRAPH_CURATED, KnowledgeGraph
+from graph.store.oxigraph import OxigraphStore
 
 from .conftest import ROOT
 

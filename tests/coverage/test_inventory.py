@@ -12,23 +12,19 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from graph.coverage import (
-    CoverageData,
-    Inventory,
-    InventoryEntry,
-    compute_coverage,
+from graph.core.errors import DataError, NotFound
+from graph.coverage.report import compute_coverage
+from graph.index.data import CoverageData
+from graph.inventory.export import export_inventory, inventory_to_csv, inventory_to_xlsx_bytes
+from graph.inventory.match import load_inventory, read_inventory_bytes
+from graph.inventory.model import Inventory, InventoryEntry
+from graph.inventory.saved import (
     delete_saved_inventory,
-    export_inventory,
     import_inventory,
-    inventory_to_csv,
-    inventory_to_xlsx_bytes,
     list_saved_inventories,
     load_costs,
-    load_inventory,
     open_saved_inventory,
-    read_inventory_bytes,
 )
-from graph.errors import DataError, NotFound
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.coverage import CoverageData, compute_coverage, inventory_from_tests, plan, what_if
-from graph.coverage_data import RiskNode
-from graph.coverage_data import TestNode as MethodNode
-from graph.coverage_report import model_for
-from graph.coverage_rules import Incremental
+from graph.coverage.plan import plan, what_if
+from graph.coverage.report import compute_coverage, model_for
+from graph.coverage.rules import Incremental
+from graph.index.data import CoverageData, RiskNode
+from graph.index.data import TestNode as MethodNode
+from graph.inventory.match import inventory_from_tests
 
 TYPES = ["static-mcq", "safety-prompt-benchmark", "agentic-task-suite", "expert-red-teaming", "human-uplift-study"]
 PREDICATES = ["exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch"]

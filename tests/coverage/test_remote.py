@@ -13,8 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.coverage import compute_coverage, gather, inventory_from_tests, plan
-from graph.kg import KnowledgeGraph
+from graph.coverage.plan import plan
+from graph.coverage.report import compute_coverage
+from graph.index.data import gather
+from graph.inventory.match import inventory_from_tests
+from graph.store.kg import KnowledgeGraph
 
 from .conftest import BASIC
 
@@ -56,8 +59,8 @@ def sparql_url(tmp_path: Path) -> Iterator[str]:
 
 
 def test_same_answers_on_a_remote_store(sparql_url: str, cov_kg: KnowledgeGraph) -> None:
-    from graph.remote import RemoteStore
-    from graph.remote_load import load_remote
+    from graph.importers.remote_load import load_remote
+    from graph.store.remote import RemoteStore
 
     load_remote(sparql_url, data=BASIC, with_imports=False)
     remote = KnowledgeGraph.load(data=BASIC, store=RemoteStore(sparql_url), write=False)

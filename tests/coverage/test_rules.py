@@ -7,20 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from graph.coverage import (
-    STATUS_NOT_APPLICABLE,
-    STATUS_NOT_ASSESSED,
-    STATUS_STRONG,
-    STATUS_WEAK,
-    CoverageData,
-    Inventory,
-    InventoryEntry,
-    compute_coverage,
-    gather,
-)
-from graph.errors import AiriskError, NotFound
-from graph.kg import KnowledgeGraph
-from graph.namespaces import AR, SKOS, entity_iri, link_iri, risk_iri
+from graph.core.errors import AiriskError, NotFound
+from graph.core.namespaces import AR, SKOS, entity_iri, link_iri, risk_iri
+from graph.coverage.report import compute_coverage
+from graph.coverage.rules import STATUS_NOT_APPLICABLE, STATUS_NOT_ASSESSED, STATUS_STRONG, STATUS_WEAK
+from graph.index.data import CoverageData, gather
+from graph.inventory.model import Inventory, InventoryEntry
+from graph.store.kg import KnowledgeGraph
 
 from .conftest import BASIC, covered_by
 
@@ -323,7 +316,8 @@ def test_json_gives_every_required_field(cov_data: CoverageData) -> None:
 
 
 def test_compare_two_inventories_and_their_union(cov_data: CoverageData) -> None:
-    from graph.coverage import compare, inventory_from_tests
+    from graph.coverage.compare import compare
+    from graph.inventory.match import inventory_from_tests
 
     a = inventory_from_tests(cov_data, ["bio-mcq", "bio-agent", "tox-bench"], "A")
     b = inventory_from_tests(cov_data, ["bio-mcq", "loc-agent", "speech-mcq"], "B")

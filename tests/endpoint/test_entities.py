@@ -9,7 +9,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph.store import Term, term_from_ox
+from graph.store.oxigraph import Term, term_from_ox
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 RISK = "https://w3id.org/airisk/id/risk/mit/4.2"

@@ -19,7 +19,7 @@ def test_the_guard_refuses_non_loopback_and_allows_loopback(tmp_path: Path) -> N
     script = textwrap.dedent(
         f"""
         import socket
-        from graph.endpoint_netguard import install
+        from graph.sandbox.netguard import install
         listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen(1)
         install((), {str(log)!r})
         socket.create_connection(listener.getsockname(), timeout=2).close()   # loopback: allowed

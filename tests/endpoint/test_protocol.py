@@ -16,7 +16,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph.store import Term, term_from_ox
+from graph.store.oxigraph import Term, term_from_ox
 
 from .conftest import MAX_ROWS
 

@@ -11,8 +11,8 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from graph.endpoint_formats import JSON_RESULTS
-from graph.endpoint_worker import Job, StoreSpec, WorkerPool
+from graph.sandbox.formats import JSON_RESULTS
+from graph.sandbox.pool import Job, StoreSpec, WorkerPool
 
 QUERY = "SELECT ?c ?label WHERE { ?c a ar:Capability ; rdfs:label ?label }"
 

@@ -57,6 +57,6 @@ def cli() -> Callable[..., Result]:
 
     def invoke(*args: str, data: Path | None = CURATED) -> Result:
         argv = (["--data", str(data)] if data else []) + [str(a) for a in args]
-        return runner.invoke(__import__("graph.cli", fromlist=["app"]).app, argv)
+        return runner.invoke(__import__("graph.cli.main", fromlist=["app"]).app, argv)
 
     return invoke

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from graph.workspace import GRAPHS, list_imports
+from graph.importers.workspace import GRAPHS, list_imports
 
 from .conftest import ATLAS, CURATED, FIXTURES, MIT, need_external
 from .workbooks import write_workbook

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from graph.importers.common import ImportResult, SourceInfo
-from graph.workspace import GRAPHS, MANIFEST, list_imports, read_imports, save_import
+from graph.importers.workspace import GRAPHS, MANIFEST, list_imports, read_imports, save_import
 
 from .conftest import CURATED, FIXTURES, snapshot
 

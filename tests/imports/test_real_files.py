@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from graph import KnowledgeGraph
+from graph.core.namespaces import risk_iri
 from graph.importers import build_import, run_import
 from graph.importers.common import ImportResult
-from graph.namespaces import risk_iri
 
 from .conftest import ATLAS, CURATED, INSPECT, MIT, need_external
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.workspace import list_imports
+from graph.importers.workspace import list_imports
 
 from .conftest import CURATED, FIXTURES, ROOT
 
 pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("graph.remote") is None, reason="graph.remote is not built yet"
+    importlib.util.find_spec("graph.store.remote") is None, reason="graph.store.remote is not built yet"
 )
 GRAPH = "https://w3id.org/airisk/id/graph/import/atlas"
 

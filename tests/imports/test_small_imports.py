@@ -8,10 +8,10 @@ import pytest
 from rdflib import Graph
 
 from graph import DataError, KnowledgeGraph
+from graph.core.namespaces import risk_iri
 from graph.importers import build_import, run_import
 from graph.importers.check import check_import
 from graph.importers.context import build_context
-from graph.namespaces import risk_iri
 
 from .conftest import CURATED, FIXTURES
 from .workbooks import write_workbook
@@ -250,7 +250,7 @@ def test_shacl_agrees(fresh_kg: KnowledgeGraph, tmp_path: Path) -> None:
     """
     import pyoxigraph as ox
 
-    from graph.validate import load_shapes, run_shacl
+    from graph.core.validate import load_shapes, run_shacl
 
     ws = tmp_path / "w"
     run_import("atlas", ATLAS_SMALL, fresh_kg, workspace=ws)

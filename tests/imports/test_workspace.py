@@ -16,8 +16,16 @@ from typer.testing import Result
 
 from graph import KnowledgeGraph, NotFound, StoreError
 from graph.importers import build_import
-from graph.session import open_graph
-from graph.workspace import GRAPHS, MANIFEST, attach_imports, list_imports, read_imports, remove_import, save_import
+from graph.importers.session import open_graph
+from graph.importers.workspace import (
+    GRAPHS,
+    MANIFEST,
+    attach_imports,
+    list_imports,
+    read_imports,
+    remove_import,
+    save_import,
+)
 
 from .conftest import CURATED, FIXTURES, snapshot
 

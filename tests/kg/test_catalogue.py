@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.catalogue import CatalogueQuery, Param, load_catalogue, term_for
-from graph.errors import NotFound, QueryError
-from graph.namespaces import curie
+from graph.core.errors import NotFound, QueryError
+from graph.core.namespaces import curie
+from graph.queries.catalogue import CatalogueQuery, Param, load_catalogue, term_for
 
 CATALOGUE = load_catalogue()
 

@@ -140,7 +140,7 @@ def test_global_options_after_the_command(fixture_data: Path) -> None:
 
 
 def test_hoisting_moves_only_global_options() -> None:
-    from graph.cli import hoist_global_options
+    from graph.cli.base import hoist_global_options
 
     assert hoist_global_options(["gaps", "--store", "http://x/q", "-f", "json"]) == [
         "--store",

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.errors import QueryRefused
-from graph.guard import check_read_only, query_form
+from graph.core.errors import QueryRefused
+from graph.store.guard import check_read_only, query_form
 
 REFUSED = [
     "INSERT DATA { <http://a/s> <http://a/p> <http://a/o> }",

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from graph import DataError, KnowledgeGraph
-from graph.integrity import check_integrity
-from graph.load import load_dataset
-from graph.yamlpos import parse_yaml
+from graph.core.integrity import check_integrity
+from graph.core.load import load_dataset
+from graph.core.yamlpos import parse_yaml
 
 
 @pytest.fixture()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from graph.netx import build_networkx, centrality, neighbourhood, paths_capability_to_mitigation
+from graph.explore.netx import centrality, neighbourhood, paths_capability_to_mitigation
+from graph.store.projection import build_networkx
 
 W = "https://w3id.org/airisk/id/"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graph.load import link_items, load_dataset
-from graph.resources import data_dir
+from graph.core.load import link_items, load_dataset
+from graph.core.resources import data_dir
 
 EXTERNAL = Path(__file__).resolve().parents[3] / "shared" / "external"
 N = 10

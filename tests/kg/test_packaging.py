@@ -47,7 +47,7 @@ def test_installed_package_runs_outside_the_checkout(wheel: Path, tmp_path: Path
     elsewhere.mkdir()
     env = dict(os.environ, PYTHONPATH=str(target))
     code = (
-        "import graph, graph.resources as r; from graph import KnowledgeGraph;"
+        "import graph, graph.core.resources as r; from graph import KnowledgeGraph;"
         "assert str(r.data_dir()).startswith(%r), r.data_dir();"
         "kg = KnowledgeGraph.load(); print(kg.stats()['classes']['ar:Taxonomy'])".replace("%r", repr(str(target)))
     )

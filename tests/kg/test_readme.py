@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from graph.catalogue import load_catalogue
-from graph.namespaces import IMPORT_PREFIXES, all_prefixes
+from graph.core.namespaces import IMPORT_PREFIXES, all_prefixes
+from graph.queries.catalogue import load_catalogue
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 

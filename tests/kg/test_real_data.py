@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graph.integrity import check_integrity
-from graph.load import Dataset, link_items, load_dataset
-from graph.namespaces import KNOWN_TAXONOMY_PREFIXES
-from graph.resources import data_dir
-from graph.validate import validate_dataset
+from graph.core.integrity import check_integrity
+from graph.core.load import Dataset, link_items, load_dataset
+from graph.core.namespaces import KNOWN_TAXONOMY_PREFIXES
+from graph.core.resources import data_dir
+from graph.core.validate import validate_dataset
 
 DS: Dataset = load_dataset(data_dir())
 RECORDS = [(kind, rec) for kind, recs in DS.records.items() for rec in recs.values()]

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from graph.build import build_graph
-from graph.load import load_dataset
-from graph.namespaces import AR, DCTERMS, FOAF, OWL, RDFS, SKOS, entity_iri, link_iri, risk_iri, scheme_iri
-from graph.validate import load_shapes, run_shacl
+from graph.core.build import build_graph
+from graph.core.load import load_dataset
+from graph.core.namespaces import AR, DCTERMS, FOAF, OWL, RDFS, SKOS, entity_iri, link_iri, risk_iri, scheme_iri
+from graph.core.validate import load_shapes, run_shacl
 
 SHAPES = load_shapes()
 

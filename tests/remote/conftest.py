@@ -34,8 +34,8 @@ def airisk(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]
 def shipped_data() -> Path | None:
     """The curated data of the repository, if it currently loads (curators are editing it)."""
     from graph import KnowledgeGraph
-    from graph.errors import DataError
-    from graph.resources import data_dir
+    from graph.core.errors import DataError
+    from graph.core.resources import data_dir
 
     try:
         KnowledgeGraph.load(data=data_dir())
@@ -46,7 +46,7 @@ def shipped_data() -> Path | None:
 
 def make_pair(name: str, data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     from graph import KnowledgeGraph
-    from graph.session import open_graph
+    from graph.importers.session import open_graph
 
     server = start_oxigraph(tmp_path_factory.mktemp(f"oxigraph-{name}"))
     try:

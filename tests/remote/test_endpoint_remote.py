@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 from endpoint.servers import FIXTURE_DATA, Endpoint, OxigraphServer, start_endpoint, start_oxigraph
 
-from graph.store import term_from_ox
+from graph.store.oxigraph import term_from_ox
 
 from .conftest import airisk
 from .test_faults import within
@@ -56,7 +56,7 @@ def test_answers_match_the_embedded_store(served: Endpoint, kg: Any) -> None:
 
 
 def test_entity_page_matches_the_embedded_store(served: Endpoint, kg: Any) -> None:
-    from graph.endpoint_entity import describe_query
+    from graph.endpoint.entity import describe_query
 
     r = httpx.get(served.base + "/id/risk/mit/4.2", headers={"Accept": "application/n-triples"}, trust_env=False)
     assert r.status_code == 200

@@ -20,9 +20,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from graph.catalogue import load_catalogue
-from graph.cli import app
-from graph.store import SelectResult
+from graph.cli.main import app
+from graph.queries.catalogue import load_catalogue
+from graph.store.oxigraph import SelectResult
 
 from .conftest import Pair
 
@@ -94,7 +94,7 @@ def test_statistics_graphs_and_triples(pair: Pair) -> None:
 
 @pytest.mark.parametrize("fmt", ["nt", "csv", "ttl"])
 def test_exports(pair: Pair, fmt: str) -> None:
-    from graph.export import export_bytes
+    from graph.store.export import export_bytes
 
     a = export_bytes(pair.embedded, fmt).decode().splitlines()
     b = export_bytes(pair.remote, fmt).decode().splitlines()
@@ -108,7 +108,7 @@ def test_exports(pair: Pair, fmt: str) -> None:
 
 
 def test_gap_analysis(pair: Pair) -> None:
-    from graph.coverage import compute_coverage
+    from graph.coverage.report import compute_coverage
 
     embedded = compute_coverage(pair.embedded)
     remote = compute_coverage(pair.remote)
@@ -120,9 +120,10 @@ def test_gap_analysis(pair: Pair) -> None:
 
 
 def test_plan(pair: Pair) -> None:
-    from graph.coverage import plan
+    from graph.coverage.plan import plan
+    from graph.index.data import gather
 
-    a, b = plan(pair.embedded, budget=3), plan(pair.remote, budget=3)
+    a, b = plan(gather(pair.embedded), budget=3), plan(gather(pair.remote), budget=3)
     assert a.steps == b.steps
     assert len(a.steps) > 0
 

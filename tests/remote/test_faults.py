@@ -16,9 +16,9 @@ import pytest
 from endpoint.servers import FIXTURE_DATA, ROOT, OxigraphServer, free_port, start_oxigraph
 from typer.testing import CliRunner
 
-from graph.cli import app
-from graph.errors import QueryError, StoreError
-from graph.remote import RemoteStore
+from graph.cli.main import app
+from graph.core.errors import QueryError, StoreError
+from graph.store.remote import RemoteStore
 
 from .conftest import airisk
 
@@ -62,7 +62,7 @@ def loaded(oxigraph: OxigraphServer) -> OxigraphServer:
 
 
 def test_store_that_goes_away_and_comes_back(loaded: OxigraphServer) -> None:
-    from graph.session import open_graph
+    from graph.importers.session import open_graph
 
     kg = open_graph(loaded.query_url, data=FIXTURE_DATA)
     assert capabilities(kg) == CAPABILITIES
@@ -195,7 +195,7 @@ def test_reload_replaces_graphs_and_drops_stale_ones(loaded: OxigraphServer) -> 
 
 def test_load_with_the_graph_store_protocol(oxigraph: OxigraphServer) -> None:
     from graph import KnowledgeGraph
-    from graph.session import open_graph
+    from graph.importers.session import open_graph
 
     result = airisk(
         "--data", str(FIXTURE_DATA), "load", "--store", oxigraph.query_url, "--gsp-url", oxigraph.base + "/store"
@@ -216,8 +216,8 @@ def test_bad_rdf_is_refused_before_anything_is_sent(loaded: OxigraphServer) -> N
 def test_load_includes_the_import_workspace(oxigraph: OxigraphServer, tmp_path: Path) -> None:
     """Imports saved in the workspace go to the store too, so both stores answer alike."""
     from graph.importers.common import ImportResult, SourceInfo
-    from graph.session import open_graph
-    from graph.workspace import save_import
+    from graph.importers.session import open_graph
+    from graph.importers.workspace import save_import
 
     workspace = tmp_path / "workspace"
     workspace.mkdir()

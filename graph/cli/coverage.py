@@ -1,0 +1,365 @@
+"""``airisk gaps``, ``airisk plan``, ``airisk compare``, ``airisk what-if``, ``airisk inventory-check``.
+
+Thin: each command calls :mod:`graph.coverage` and renders what it returns.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from graph.cli.base import Fmt, app, fail, open_graph, progress, run
+from graph.cli.output import render
+
+
+def _data() -> Any:
+    from graph.index.data import gather
+
+    kg = open_graph()
+    progress("gathering coverage evidence")
+    return gather(kg)
+
+
+def _inventory(path: Path, data: Any, skip: bool, sheet: Optional[str], encoding: Optional[str]) -> Any:
+    from graph.inventory.match import load_inventory
+
+    progress(f"reading inventory {path}")
+    inv, report = load_inventory(path, data, sheet=sheet, encoding=encoding, strict=not skip)
+    for issue in report.issues:
+        if issue.severity == "error":
+            typer.echo(f"warning: {path.name}: {issue} (row skipped)", err=True)
+        elif issue.severity == "warning":
+            typer.echo(f"warning: {path.name}: {issue}", err=True)
+    return inv
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f} %"
+
+
+def _write(out: Path, data: bytes) -> None:
+    from graph.inventory.export import atomic_write
+
+    atomic_write(out, data)
+    typer.echo(f"wrote {out} ({len(data)} bytes)", err=True)
+
+
+def _evidence_short(r: Any) -> str:
+    marks = {"direct": "", "capability": " (cap)", "mapping": " (map)"}
+    seen: dict[str, str] = {}
+    for e in r.evidence:
+        seen.setdefault(e.test_id, marks[e.path])
+    return ", ".join(f"{t}{m}" for t, m in seen.items())
+
+
+INVENTORY_OPT = typer.Option(None, "--inventory", "-i", help="Inventory file (.csv, .tsv or .xlsx).", metavar="FILE")
+TAXONOMY_OPT = typer.Option(None, "--taxonomy", "-t", help="Only the risks of this taxonomy (prefix, e.g. mit).")
+STATUS_OPT = typer.Option([], "--status", help="Count only inventory entries with this status (repeatable).")
+SKIP_OPT = typer.Option(False, "--skip-unmatched", help="Skip inventory rows with errors instead of failing.")
+SHEET_OPT = typer.Option(None, "--sheet", help="XLSX sheet to read (default: the first with a test_method column).")
+ENC_OPT = typer.Option(None, "--encoding", help="Encoding of a CSV inventory (default UTF-8), e.g. cp1252.")
+
+
+@app.command()
+def gaps(
+    inventory: Optional[Path] = INVENTORY_OPT,
+    taxonomy: Optional[str] = TAXONOMY_OPT,
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
+    top: Optional[int] = typer.Option(None, "--top", "-n", help="Show only the N largest gaps."),
+    status: list[str] = STATUS_OPT,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the report (.xlsx, .csv or .json)."),
+    skip_unmatched: bool = SKIP_OPT,
+    sheet: Optional[str] = SHEET_OPT,
+    encoding: Optional[str] = ENC_OPT,
+) -> None:
+    """Coverage of every risk, ranked by gap score (with the whole catalogue, or an inventory)."""
+    from graph.coverage.export import report_to_xlsx_bytes
+    from graph.coverage.report import compute_coverage
+
+    def body() -> None:
+        data = _data()
+        inv = _inventory(inventory, data, skip_unmatched, sheet, encoding) if inventory else None
+        progress("computing coverage")
+        report = compute_coverage(data, inv, taxonomy, status or None)
+        risks = report.risks[:top] if top else report.risks
+        report.prefetch_evidence(risks)
+        if out is not None:
+            suffix = out.suffix.lower()
+            if suffix == ".xlsx":
+                _write(out, report_to_xlsx_bytes(report))
+            elif suffix == ".csv":
+                frame = report.to_frame()
+                _write(out, render(list(frame.columns), frame.values.tolist(), "csv").encode("utf-8-sig"))
+            elif suffix == ".json":
+                _write(out, json.dumps(report.to_json(), indent=2, ensure_ascii=False).encode())
+            else:
+                fail(f"--out {out}: write .xlsx, .csv or .json", 2)
+        if fmt == Fmt.json:
+            doc = report.to_json()
+            doc["risks"] = [r.to_dict() for r in risks]
+            typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+            return
+        if fmt == Fmt.csv:
+            frame = report.to_frame().head(len(risks))
+            typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
+            return
+        s = report.summary()
+        who = f"inventory {report.inventory!r}" if report.inventory else "the whole catalogue"
+        typer.echo(
+            f"Coverage of {taxonomy or 'every taxonomy'} by {who} ({s.n_test_methods} test methods): "
+            f"{s.n_assessed} of {s.n_applicable} applicable risks assessed ({_pct(s.share_assessed)}): "
+            f"{s.n_strong} strong, {s.n_weak} weak, {s.n_not_assessed} not assessed; {s.n_not_applicable} not "
+            f"applicable. Severity-weighted coverage {_pct(s.weighted_coverage)}; total gap {s.total_gap:.1f}; "
+            f"{s.n_unrated} unrated (weight 2); {s.n_mitigation_gaps} mitigation gaps."
+        )
+        cols = [
+            "rank",
+            "id",
+            "label",
+            "severity",
+            "status",
+            "strength",
+            "methods",
+            "types",
+            "gap",
+            "mitigation",
+            "evidence",
+        ]
+        rows = [
+            [r.rank, r.id, r.label, r.severity if r.severity_rated else "unrated", r.status, f"{r.strength:.2f}",
+             r.n_methods, len(r.method_types), f"{r.gap_score:.2f}", r.mitigation_gap_kind or "mitigated"
+             if r.status != "not applicable" else "", _evidence_short(r)]
+            for r in risks
+        ]  # fmt: skip
+        if any(r.documented_entries for r in risks):
+            # imported risk statements (e.g. MIT AI Risk Repository entries) classified under each risk
+            cols.insert(3, "entries")
+            for row, r in zip(rows, risks, strict=True):
+                row.insert(3, r.documented_entries)
+        typer.echo(render(cols, rows, "table"))
+
+    run(body)
+
+
+@app.command()
+def plan(
+    budget: float = typer.Option(..., "--budget", "-k", help="Number of test methods to add (or total cost)."),
+    inventory: Optional[Path] = INVENTORY_OPT,
+    cost: Optional[Path] = typer.Option(
+        None, "--cost", help="CSV/XLSX with columns test_method, cost.", metavar="FILE"
+    ),
+    taxonomy: Optional[str] = TAXONOMY_OPT,
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
+    exact: Optional[bool] = typer.Option(None, "--exact/--greedy", help="Force the exact search or the greedy one."),
+    status: list[str] = STATUS_OPT,
+    skip_unmatched: bool = SKIP_OPT,
+    sheet: Optional[str] = SHEET_OPT,
+    encoding: Optional[str] = ENC_OPT,
+) -> None:
+    """Recommend the catalogue test methods that most reduce the severity-weighted gap."""
+    from graph.coverage.plan import plan as make_plan
+    from graph.inventory.saved import load_costs
+
+    def body() -> None:
+        if cost is None and (budget < 1 or budget != int(budget)):
+            fail("--budget must be a whole number of test methods (or give --cost)", 2)
+        data = _data()
+        inv = _inventory(inventory, data, skip_unmatched, sheet, encoding) if inventory else None
+        costs = load_costs(cost, data) if cost else None
+        progress("planning")
+        p = make_plan(data, inv, budget, costs, taxonomy, exact, status or None)
+        if fmt == Fmt.json:
+            typer.echo(json.dumps(p.to_json(), indent=2, ensure_ascii=False))
+            return
+        frame = p.to_frame()
+        if fmt == Fmt.csv:
+            typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
+            return
+        typer.echo(f"Algorithm: {p.algorithm}. Guarantee: {p.guarantee}.")
+        for note in p.notes:
+            typer.echo(f"Note: {note}.")
+        typer.echo(
+            f"Total gap {p.gap_before:.2f} -> {p.gap_after:.2f} (reduced by {p.total_gain:.2f}) with "
+            f"{len(p.steps)} test methods (cost {p.cost_total:g} of budget {p.budget:g}); "
+            f"{p.candidates} candidates."
+        )
+        rows = [
+            [
+                n,
+                s.test_id,
+                s.label,
+                s.method_type,
+                f"{s.cost:g}",
+                f"{s.gain:.2f}",
+                f"{s.cumulative_gain:.2f}",
+                ", ".join(s.newly_assessed) or "-",
+                ", ".join(s.newly_strong) or "-",
+            ]
+            for n, s in enumerate(p.steps, 1)
+        ]
+        typer.echo(
+            render(
+                ["step", "test method", "name", "type", "cost", "gain", "cumulative", "newly assessed", "newly strong"],
+                rows,
+                "table",
+            )
+        )
+
+    run(body)
+
+
+@app.command()
+def compare(
+    file_a: Path = typer.Argument(..., help="Inventory A (.csv, .tsv or .xlsx)."),
+    file_b: Path = typer.Argument(..., help="Inventory B."),
+    taxonomy: Optional[str] = TAXONOMY_OPT,
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
+    status: list[str] = STATUS_OPT,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the comparison (.xlsx, .csv, .json)."),
+    skip_unmatched: bool = SKIP_OPT,
+) -> None:
+    """Per risk: covered by both inventories, by A only, by B only, or by neither; and the union's coverage."""
+    from graph.coverage.compare import compare as make_compare
+    from graph.coverage.export import comparison_to_xlsx_bytes
+
+    def body() -> None:
+        data = _data()
+        a = _inventory(file_a, data, skip_unmatched, None, None)
+        b = _inventory(file_b, data, skip_unmatched, None, None)
+        c = make_compare(data, a, b, taxonomy, status or None)
+        frame = c.to_frame()
+        if out is not None:
+            suffix = out.suffix.lower()
+            if suffix == ".xlsx":
+                _write(out, comparison_to_xlsx_bytes(c))
+            elif suffix == ".csv":
+                _write(out, render(list(frame.columns), frame.values.tolist(), "csv").encode("utf-8-sig"))
+            elif suffix == ".json":
+                _write(out, json.dumps(c.to_json(), indent=2, ensure_ascii=False).encode())
+            else:
+                fail(f"--out {out}: write .xlsx, .csv or .json", 2)
+        if fmt == Fmt.json:
+            typer.echo(json.dumps(c.to_json(), indent=2, ensure_ascii=False))
+            return
+        if fmt == Fmt.csv:
+            typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
+            return
+        counts = ", ".join(f"{k}: {v}" for k, v in c.counts.items())
+        typer.echo(f"A = {c.name_a}, B = {c.name_b}. Risks covered by {counts}.")
+        for name, s in c.summary.items():
+            typer.echo(
+                f"  {name}: {s['n_assessed']} of {s['n_applicable']} assessed ({_pct(s['share_assessed'])}), "
+                f"severity-weighted coverage {_pct(s['weighted_coverage'])}, total gap {s['total_gap']:.1f}"
+            )
+        rows = [[r.id, r.label, r.severity, r.status_a, r.status_b, r.category] for r in c.rows]
+        typer.echo(render(["id", "label", "severity", "A", "B", "covered by"], rows, "table"))
+
+    run(body)
+
+
+@app.command("what-if")
+def what_if_cmd(
+    add: list[str] = typer.Option(..., "--add", "-a", help="Test method to add (id, name or alias; repeatable)."),
+    inventory: Optional[Path] = INVENTORY_OPT,
+    taxonomy: Optional[str] = TAXONOMY_OPT,
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
+    skip_unmatched: bool = SKIP_OPT,
+) -> None:
+    """Show how coverage changes when test methods are added to an inventory (or to nothing)."""
+    from graph.coverage.plan import what_if
+
+    def body() -> None:
+        data = _data()
+        inv = _inventory(inventory, data, skip_unmatched, None, None) if inventory else None
+        w = what_if(data, inv, add, taxonomy)
+        frame = w.to_frame()
+        if fmt == Fmt.json:
+            doc = {
+                "added": w.added,
+                "gain": w.gain,
+                "gap_before": w.before.gap_total,
+                "gap_after": w.after.gap_total,
+                "changes": frame.to_dict(orient="records"),
+            }
+            typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+            return
+        if fmt == Fmt.csv:
+            typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
+            return
+        typer.echo(
+            f"Adding {', '.join(w.added)}: total gap {w.before.gap_total:.2f} -> {w.after.gap_total:.2f} "
+            f"(reduced by {w.gain:.2f}); {len(w.changes)} risks change."
+        )
+        rows = [
+            [
+                c.id,
+                c.label,
+                c.status_before,
+                c.status_after,
+                f"{c.strength_before:.2f}",
+                f"{c.strength_after:.2f}",
+                f"{c.gap_before - c.gap_after:.2f}",
+            ]
+            for c in w.changes
+        ]
+        typer.echo(
+            render(
+                ["id", "label", "before", "after", "strength before", "strength after", "gap reduced"], rows, "table"
+            )
+        )
+
+    run(body)
+
+
+@app.command("inventory-check")
+def inventory_check(
+    file: Path = typer.Argument(..., help="Inventory file (.csv, .tsv or .xlsx)."),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
+    sheet: Optional[str] = SHEET_OPT,
+    encoding: Optional[str] = ENC_OPT,
+) -> None:
+    """Read an inventory and show how each row matched the catalogue, with every problem found."""
+    from graph.inventory.match import load_inventory
+
+    def body() -> None:
+        data = _data()
+        inv, report = load_inventory(file, data, sheet=sheet, encoding=encoding, strict=False)
+        rows = [
+            [
+                e.row,
+                e.test_method,
+                e.test_id or ("custom" if e.custom else ""),
+                e.matched_by,
+                e.status or "",
+                e.date or "",
+                "; ".join(e.risks + e.capabilities),
+            ]
+            for e in inv.entries
+        ]
+        cols = ["row", "test_method", "matched", "by", "status", "date", "targets"]
+        if fmt == Fmt.json:
+            issues = [
+                {
+                    "severity": i.severity,
+                    "row": i.row,
+                    "column": i.column,
+                    "value": i.value,
+                    "message": i.message,
+                    "candidates": list(i.candidates),
+                }
+                for i in report.issues
+            ]
+            typer.echo(
+                json.dumps({"entries": [dict(zip(cols, r, strict=True)) for r in rows], "issues": issues}, indent=2)
+            )
+        else:
+            typer.echo(render(cols, rows, fmt.value))
+            for line in report.lines():
+                typer.echo(line, err=True)
+        if not report.ok:
+            raise typer.Exit(1)
+
+    run(body)

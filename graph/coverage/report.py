@@ -1,0 +1,491 @@
+"""Coverage reports: per-risk status, strength, gap score and the evidence behind each number."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from graph.core.errors import AiriskError
+from graph.coverage.rules import (
+    DIRECT,
+    EPS,
+    STATUS_NOT_APPLICABLE,
+    STATUS_STRONG,
+    STATUS_WEAK,
+    Contribution,
+    Model,
+    Scores,
+    status_of,
+)
+from graph.coverage.types import RUBRIC, CoverageSummary, Evidence, RiskCoverage, summarise
+from graph.index.data import CoverageData, Source, as_data, paused_gc
+from graph.inventory.model import ENTRY_STATUSES, STATUS_SYNONYMS, Inventory
+
+if TYPE_CHECKING:
+    pass
+
+
+@paused_gc()
+def model_for(data: CoverageData) -> Model:
+    """The indexed rules model of ``data`` (built once and cached on it)."""
+    model = data.cache.get("model")
+    if not isinstance(model, Model):
+        model = Model(data)
+        data.cache["model"] = model
+    return model
+
+
+@dataclass
+class CoverageReport:
+    """Coverage of every risk in scope, ranked by gap score (highest first)."""
+
+    risks: list[RiskCoverage]
+    inventory: str | None
+    taxonomy: str | None
+    method_types: dict[str, str]
+    n_test_methods: int
+    gap_total: float = 0.0  # the total gap, unrounded (what the planner optimises)
+    _scores: Scores | None = field(default=None, repr=False)
+    _model: Model | None = field(default=None, repr=False)
+    _keys: frozenset[str] = field(default_factory=frozenset, repr=False)
+
+    def prefetch_evidence(self, risks: list[RiskCoverage] | None = None) -> None:
+        """Fetch the evidence (links and sources) of ``risks`` (default: all) with as few queries as possible."""
+        todo = [r for r in (self.risks if risks is None else risks) if r._evidence is None]
+        loader = todo[0]._loader if todo else None
+        if isinstance(loader, _EvidenceLoader):
+            loader.prefetch(todo)
+
+    @property
+    def by_id(self) -> dict[str, RiskCoverage]:
+        return {r.id: r for r in self.risks}
+
+    def get(self, risk_id: str) -> RiskCoverage:
+        """The coverage of the risk with CURIE ``risk_id``; KeyError if it is not in scope."""
+        for r in self.risks:
+            if r.id == risk_id:
+                return r
+        raise KeyError(risk_id)
+
+    def summary(self) -> CoverageSummary:
+        """Headline numbers: shares assessed, severity-weighted coverage, total gap."""
+        return summarise(self.risks, self.n_test_methods)
+
+    def top_gaps(self, n: int = 10, leaves_only: bool = False) -> list[RiskCoverage]:
+        """The ``n`` risks with the highest gap scores (ties: higher severity, then CURIE)."""
+        rows = [r for r in self.risks if r.gap_score > EPS and (not leaves_only or not r.narrower)][:n]
+        self.prefetch_evidence(rows)
+        return rows
+
+    def to_frame(self, evidence: bool = True) -> pd.DataFrame:
+        """One row per risk, in rank order (``evidence``: a column explaining each risk's evidence)."""
+        if evidence:
+            self.prefetch_evidence()
+        rows = []
+        for r in self.risks:
+            d = r.to_dict(evidence=False)
+            for key in ("broader", "narrower", "method_types", "mitigations"):
+                d[key] = "; ".join(d[key])
+            d["evidence"] = "; ".join(e.describe() for e in r.evidence) if evidence else ""
+            rows.append(d)
+        return pd.DataFrame(rows, columns=list(_FRAME_COLUMNS))
+
+    def evidence_frame(self) -> pd.DataFrame:
+        """One row per (risk, evidence item): the drill-down table."""
+        self.prefetch_evidence()
+        rows = []
+        for r in self.risks:
+            for e in r.evidence:
+                rows.append(
+                    {
+                        "risk": r.id,
+                        "risk_label": r.label,
+                        "test_method": e.test_id,
+                        "test_label": e.test_label,
+                        "method_type": e.method_type,
+                        "path": e.path,
+                        "via": e.via,
+                        "mapping": e.mapping,
+                        "links": "; ".join(e.links),
+                        "sources": "; ".join(e.sources),
+                        "custom": e.custom,
+                        "note": e.note,
+                        "test_iri": e.test_iri,
+                    }
+                )
+        cols = [
+            "risk",
+            "risk_label",
+            "test_method",
+            "test_label",
+            "method_type",
+            "path",
+            "via",
+            "mapping",
+            "links",
+            "sources",
+            "custom",
+            "note",
+            "test_iri",
+        ]
+        return pd.DataFrame(rows, columns=cols)
+
+    def matrix(self, level: int | None = None, values: str = "state", aggregate: bool = True) -> pd.DataFrame:
+        """Risk x method type.
+
+        Parameters
+        ----------
+        level
+            Keep risks down to this depth (1 = top concepts); None keeps every risk.
+        values
+            ``"state"``: ``direct``, ``indirect``, ``not assessed`` or ``not applicable``;
+            ``"count"``: the number of test methods of that type.
+        aggregate
+            A row includes the evidence of every risk under it (default), else its own only.
+        """
+        if values not in ("state", "count"):
+            raise ValueError("values must be 'state' or 'count'")
+        model, scores = self._model, self._scores
+        rows = [r for r in sorted(self.risks, key=_tree_key) if level is None or r.depth <= level]
+        types = list(self.method_types)
+        if model is None or scores is None:
+            return pd.DataFrame(index=[r.id for r in rows], columns=types)
+        cells = _type_cells(model, self._keys, aggregate)
+        extra = sorted({t for cell in cells.values() for t in cell} - set(types))
+        types += extra
+        table: list[list[Any]] = []
+        for r in rows:
+            i = model.index[r.iri]
+            cell = cells.get(i, {})
+            if values == "count":
+                table.append([len(cell[t][1]) if t in cell else 0 for t in types])
+            elif r.status == STATUS_NOT_APPLICABLE:
+                table.append([STATUS_NOT_APPLICABLE] * len(types))
+            else:
+                table.append(
+                    [("direct" if cell[t][0] == DIRECT else "indirect") if t in cell else "not assessed" for t in types]
+                )
+        frame = pd.DataFrame(table, index=[r.id for r in rows], columns=types)
+        frame.index.name = "risk"
+        return frame
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"inventory", "taxonomy", "rubric", "summary", "risks"}`` as plain data."""
+        self.prefetch_evidence()
+        return {
+            "inventory": self.inventory,
+            "taxonomy": self.taxonomy,
+            "rubric": RUBRIC,
+            "summary": self.summary().to_dict(),
+            "risks": [r.to_dict() for r in self.risks],
+        }
+
+
+_FRAME_COLUMNS = (
+    "rank", "id", "label", "taxonomy", "code", "depth", "broader", "narrower", "severity", "severity_rated", "weight",
+    "status", "strength", "points", "own_score", "rollup_score", "n_methods", "method_types", "direct", "gap_score",
+    "mitigated", "mitigations", "mitigation_gap", "mitigation_gap_kind", "not_applicable_reason",
+    "narrower_covered", "narrower_total", "documented_entries", "evidence", "iri",
+)  # fmt: skip
+
+
+def _natural(text: str) -> tuple[tuple[int, object], ...]:
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", text) if p)
+
+
+def _tree_key(r: RiskCoverage) -> tuple[str, tuple[tuple[int, object], ...]]:
+    return (r.taxonomy, _natural(r.code))
+
+
+def _type_cells(model: Model, keys: frozenset[str], aggregate: bool) -> dict[int, dict[str, tuple[int, set[str]]]]:
+    """Per risk: method type -> (best level, test methods), optionally merged up the hierarchy."""
+    cells: dict[int, dict[str, tuple[int, set[str]]]] = {}
+    for key in keys:
+        item = model.items.get(key)
+        if item is None:
+            continue
+        for risk, level in item.levels.items():
+            cell = cells.setdefault(risk, {})
+            best, tests = cell.get(item.type_key, (level, set()))
+            tests.add(key)
+            cell[item.type_key] = (min(best, level), tests)
+    if aggregate:
+        for i in model.topo:
+            own = cells.get(i)
+            if not own:
+                continue
+            for p in model.parents[i]:
+                target = cells.setdefault(p, {})
+                for t, (lvl, tests) in own.items():
+                    best, have = target.get(t, (lvl, set()))
+                    target[t] = (min(best, lvl), have | tests)
+    return cells
+
+
+# ---------------------------------------------------------------------------------- computing
+
+
+def inventory_items(
+    model: Model, inventory: Inventory | None, statuses: Iterable[str] | None
+) -> tuple[Model, set[str]]:
+    """The item keys an inventory counts (catalogue tests and custom tests) and the model with them."""
+    if inventory is None:
+        return model, set(model.data.tests)
+    wanted: set[str] | None = None
+    if statuses:
+        wanted = set()
+        for s in statuses:
+            status = STATUS_SYNONYMS.get(s.strip().lower())
+            if status is None:
+                raise AiriskError(f"unknown status {s!r}: use {', '.join(ENTRY_STATUSES)}")
+            wanted.add(status)
+    keys: set[str] = set()
+    custom: dict[str, tuple[str, set[str], set[str]]] = {}
+    cap_by_id = model.data.capability_by_id()
+    by_curie = model.data.by_curie()
+    for entry in inventory.entries:
+        if wanted is not None and (entry.status or "") not in wanted:
+            continue
+        if entry.custom:
+            key = entry.custom_iri(inventory.name)
+            type_key, risks, caps = custom.setdefault(key, (entry.method_type or f"custom:{entry.name}", set(), set()))
+            risks.update(by_curie[c] for c in entry.risks if c in by_curie)
+            caps.update(cap_by_id[c] for c in entry.capabilities if c in cap_by_id)
+            keys.add(key)
+        elif entry.test_iri:
+            keys.add(entry.test_iri)
+    extra = {k: model.make_item(k, t, sorted(r), sorted(c)) for k, (t, r, c) in custom.items()}
+    return (model.with_items(extra) if extra else model), keys
+
+
+@paused_gc()
+def compute_coverage(
+    source: Source,
+    inventory: Inventory | None = None,
+    taxonomy: str | None = None,
+    statuses: Iterable[str] | None = None,
+) -> CoverageReport:
+    """Compute the coverage of every risk.
+
+    Parameters
+    ----------
+    source
+        A ``KnowledgeGraph`` or the ``CoverageData`` of :func:`graph.coverage.gather`.
+    inventory
+        Only these test methods (and the inventory's custom tests) count. ``None``: the whole
+        catalogue counts ("what the field can test").
+    taxonomy
+        A taxonomy prefix: report only its risks (evidence through mappings still counts).
+    statuses
+        Count only inventory entries with one of these statuses (``planned``, ``running``, ``done``).
+
+    Returns
+    -------
+    CoverageReport
+        Ranked by gap score; every number with its evidence.
+    """
+    data = as_data(source)
+    base = model_for(data)
+    check_taxonomy(data, taxonomy)
+    model, keys = inventory_items(base, inventory, statuses)
+    scores = model.evaluate(keys)
+    scope = scope_indexes(data, model, taxonomy)
+    risks = build_risks(model, scores, keys, scope, inventory)
+    n_tests = len({k for k in keys if k in model.items})
+    return CoverageReport(
+        risks,
+        inventory.name if inventory else None,
+        taxonomy,
+        dict(data.method_types),
+        n_tests,
+        model.gap(scores, scope),
+        scores,
+        model,
+        frozenset(keys),
+    )
+
+
+def check_taxonomy(data: CoverageData, taxonomy: str | None) -> None:
+    """Raise NotFound (with the known prefixes) unless ``taxonomy`` is None or a prefix of the data."""
+    if taxonomy is not None and taxonomy not in {r.prefix for r in data.risks.values()}:
+        from graph.core.errors import NotFound
+
+        known = ", ".join(sorted({r.prefix for r in data.risks.values()}))
+        raise NotFound(f"no taxonomy with prefix {taxonomy!r} (known: {known})")
+
+
+def scope_indexes(data: CoverageData, model: Model, taxonomy: str | None) -> list[int]:
+    """Indexes of the risks in scope."""
+    return [i for i, iri in enumerate(model.iris) if taxonomy is None or data.risks[iri].prefix == taxonomy]
+
+
+def build_risks(
+    model: Model, scores: Scores, keys: set[str], scope: list[int], inventory: Inventory | None
+) -> list[RiskCoverage]:
+    """Turn scores into ranked :class:`RiskCoverage` rows (evidence built when first read)."""
+    data = model.data
+    loader = _EvidenceLoader(model, scores, inventory)
+    out: list[RiskCoverage] = []
+    for i in scope:
+        iri = model.iris[i]
+        node = data.risks[iri]
+        applicable = model.applicable[i]
+        score = scores.score[i]
+        status = status_of(score, applicable)
+        mitigations = model.mitigation_ids[i]
+        mitigated = model.mitigated[i]
+        gap_kind = ""
+        if applicable and not mitigated:
+            gap_kind = "assessed but unmitigated" if status in (STATUS_WEAK, STATUS_STRONG) else "unmitigated"
+        kids = model.live_children[i]
+        out.append(
+            RiskCoverage(
+                id=node.curie,
+                iri=iri,
+                label=node.label,
+                taxonomy=node.prefix,
+                code=node.code,
+                broader=tuple(model.curies[p] for p in model.parents[i]),
+                narrower=tuple(model.curies[c] for c in model.children[i]),
+                depth=model.depth[i],
+                severity=node.severity,
+                severity_rated=node.severity is not None,
+                weight=model.weight[i],
+                status=status,
+                strength=score,
+                points=scores.points[i],
+                own_score=scores.own[i],
+                rollup_score=scores.rollup[i],
+                n_methods=len(scores.methods.get(i, ())),
+                method_types=tuple(sorted(scores.direct.get(i, set()) | scores.indirect.get(i, set()))),
+                direct=bool(scores.direct.get(i)),
+                gap_score=model.weight[i] * (1.0 - score) if applicable else 0.0,
+                mitigated=mitigated,
+                mitigations=mitigations,
+                mitigation_gap=bool(gap_kind),
+                mitigation_gap_kind=gap_kind,
+                not_applicable_reason=model.na_reason[i],
+                narrower_covered=sum(1 for c in kids if scores.score[c] > EPS),
+                narrower_total=len(kids),
+                documented_entries=data.entries.get(iri, 0),
+                _loader=loader,
+            )
+        )
+    # ties: higher severity first, then taxonomy and code order (the model's index order)
+    position = {iri: i for i, iri in enumerate(model.iris)}
+    out.sort(key=lambda r: (r.status == STATUS_NOT_APPLICABLE, -r.gap_score, -r.weight, position[r.iri]))
+    for n, r in enumerate(out, 1):
+        r.rank = n
+    return out
+
+
+class _EvidenceLoader:
+    """Builds the evidence of a risk on demand, from the test methods the scores found for it."""
+
+    def __init__(self, model: Model, scores: Scores, inventory: Inventory | None):
+        self.model = model
+        self.methods = scores.methods
+        self.custom: dict[str, tuple[str, str | None, str]] = {}
+        if inventory is not None:
+            for e in inventory.entries:
+                if e.custom:
+                    self.custom[e.custom_iri(inventory.name)] = (e.name, e.method_type, f"custom test, row {e.row}")
+
+    def contributions(self, i: int) -> list[tuple[str, Contribution]]:
+        items = self.model.items
+        return [(key, c) for key in sorted(self.methods.get(i, ())) for c in items[key].contributions if c.risk == i]
+
+    def prefetch(self, risks: list[RiskCoverage]) -> None:
+        """Fetch the evidence nodes and sources of these risks' evidence in one go."""
+        index = self.model.index
+        hops = [h for r in risks for _, c in self.contributions(index[r.iri]) for h in c.hops]
+        self.model.data.ensure_evidence(hops)
+
+    def __call__(self, risk: RiskCoverage) -> tuple[Evidence, ...]:
+        self.prefetch([risk])
+        i = self.model.index[risk.iri]
+        items = [_evidence(self.model, key, c, self.custom) for key, c in self.contributions(i)]
+        return tuple(sorted(items, key=lambda e: (e.level, e.path, e.test_label.lower(), e.via or "")))
+
+
+def _evidence(model: Model, key: str, c: Contribution, custom: dict[str, tuple[str, str | None, str]]) -> Evidence:
+    data = model.data
+    test = data.tests.get(key)
+    links = tuple(data.links[h] for h in c.hops if h in data.links)
+    sources = tuple(sorted({s for h in c.hops for s in data.link_sources.get(h, ())}))
+    via = via_label = None
+    if c.via is not None:
+        if c.path == "capability":
+            via, via_label = data.capabilities.get(c.via, (c.via, c.via))
+        else:
+            node = data.risks[c.via]
+            via, via_label = node.curie, node.label
+    if test is not None:
+        ident, label, mtype, is_custom, note = test.id, test.label, test.method_type, False, ""
+    else:
+        ident, mtype, note = custom.get(key, (key, None, "custom test"))
+        label, is_custom = ident, True
+    return Evidence(
+        ident,
+        key,
+        label,
+        mtype,
+        c.path,
+        "direct" if c.level == DIRECT else "indirect",
+        via,
+        c.via,
+        via_label,
+        c.mapping,
+        links,
+        sources,
+        is_custom,
+        note,
+    )
+
+
+# ---------------------------------------------------------------------------------- what-if
+
+
+@dataclass
+class RiskChange:
+    """How one risk changes in a what-if."""
+
+    id: str
+    label: str
+    status_before: str
+    status_after: str
+    strength_before: float
+    strength_after: float
+    gap_before: float
+    gap_after: float
+
+
+@dataclass
+class WhatIf:
+    """Coverage before and after adding test methods to an inventory."""
+
+    before: CoverageReport
+    after: CoverageReport
+    added: list[str]
+    gain: float
+    changes: list[RiskChange]
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(c) for c in self.changes], columns=list(RiskChange.__dataclass_fields__))
+
+
+def compare_reports(before: CoverageReport, after: CoverageReport) -> list[RiskChange]:
+    """The risks whose status or strength differs between two reports."""
+    old = before.by_id
+    changes = []
+    for r in after.risks:
+        b = old.get(r.id)
+        if b is None or (b.status == r.status and abs(b.strength - r.strength) < 1e-9):
+            continue
+        changes.append(RiskChange(r.id, r.label, b.status, r.status, b.strength, r.strength, b.gap_score, r.gap_score))
+    changes.sort(key=lambda c: (-(c.gap_before - c.gap_after), c.id))
+    return changes

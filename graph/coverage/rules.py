@@ -1,0 +1,395 @@
+"""The coverage rubric and the engine that applies it (pure Python over :class:`CoverageData`).
+
+The rubric (also in the README, "Coverage"):
+
+- Evidence for a risk comes from a test method through one of three paths: **direct** (the test
+  assesses the risk), **capability** (the test measures a capability that enables the risk) or
+  **mapping** (the test assesses a risk of another taxonomy that is an exact or close match, or a
+  *narrower* match: a test of a narrower concept counts for the broader one, never the reverse;
+  related matches never count). A test that assesses the risk directly gives direct evidence
+  only, even if it also reaches the risk indirectly.
+- Points: each distinct method type with direct evidence earns 2 points if it is an interactive
+  type (agents, adversaries or people in the loop) and 1 point otherwise; a second test method of
+  the same type adds nothing (it shares the type's blind spots). Each distinct method type with
+  indirect evidence (capability or mapping) earns half that, and indirect evidence earns at most
+  1.5 points in total. Own score = min(1, points / 3): strong needs direct evidence from at least
+  two test methods.
+- Roll-up: score = min(1, own score + severity-weighted mean of the scores of the applicable
+  narrower risks).
+- Status: not applicable (curated claim, a not-applicable taxonomy, or every narrower risk not
+  applicable); not assessed (score 0); assessed: strong (score 1); assessed: weak (otherwise).
+- Gap score = weight x (1 - score), weight = severity 1..5, or 2 when the risk is unrated.
+
+Every part of the score is a monotone submodular function of the set of test methods (weighted
+coverage of method types, truncated; sums and truncations keep the property), which is what
+gives the planner's greedy algorithm its guarantee.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from graph.core.namespaces import SKOS
+from graph.index.data import INTERACTIVE_METHOD_TYPES, P_ASSESSES, P_ENABLES, P_MEASURES, CoverageData, LinkKey
+
+STATUS_NOT_ASSESSED = "not assessed"
+STATUS_WEAK = "assessed: weak"
+STATUS_STRONG = "assessed: strong"
+STATUS_NOT_APPLICABLE = "not applicable"
+STATUSES = (STATUS_NOT_ASSESSED, STATUS_WEAK, STATUS_STRONG, STATUS_NOT_APPLICABLE)
+
+#: Method types that exercise the system interactively (agents, adversaries, people), rather than
+#: scoring answers to a fixed set of prompts.
+INTERACTIVE_TYPES = frozenset(INTERACTIVE_METHOD_TYPES)
+POINTS_INTERACTIVE = 2.0
+POINTS_STATIC = 1.0
+STRONG_POINTS = 3.0
+INDIRECT_FACTOR = 0.5
+INDIRECT_CAP = 1.5
+DEFAULT_WEIGHT = 2.0
+SEVERITY_LABELS = {1: "limited", 2: "moderate", 3: "serious", 4: "severe", 5: "catastrophic"}
+EPS = 1e-9
+
+DIRECT = 0
+INDIRECT = 1
+
+#: Mapping predicates and the direction in which a test's evidence flows along them:
+#: (a P b) -> list of (from, to) where a test of ``from`` counts for ``to``.
+SOUND_DIRECTIONS = {
+    "exactMatch": ("ab", "ba"),
+    "closeMatch": ("ab", "ba"),
+    "broadMatch": ("ab",),  # b is broader than a: a test of a counts for b
+    "narrowMatch": ("ba",),  # b is narrower than a: a test of b counts for a
+    "relatedMatch": (),
+}
+
+
+def type_points(type_key: str) -> float:
+    """Points a method type earns with direct evidence (2 interactive, 1 otherwise)."""
+    return POINTS_INTERACTIVE if type_key in INTERACTIVE_TYPES else POINTS_STATIC
+
+
+def own_points(direct: set[str] | frozenset[str], indirect: set[str] | frozenset[str]) -> float:
+    """Points from the method types with direct and with indirect evidence.
+
+    Every term is a multiple of 0.5, so the sums are exact in floating point in any order.
+    """
+    d = sum(POINTS_INTERACTIVE if t in INTERACTIVE_TYPES else POINTS_STATIC for t in direct)
+    x = sum(POINTS_INTERACTIVE if t in INTERACTIVE_TYPES else POINTS_STATIC for t in indirect) * INDIRECT_FACTOR
+    return d + min(INDIRECT_CAP, x)
+
+
+NO_TYPES: frozenset[str] = frozenset()
+
+
+def status_of(score: float, applicable: bool) -> str:
+    """The status shown for a coverage score."""
+    if not applicable:
+        return STATUS_NOT_APPLICABLE
+    if score <= EPS:
+        return STATUS_NOT_ASSESSED
+    if score >= 1 - EPS:
+        return STATUS_STRONG
+    return STATUS_WEAK
+
+
+class Contribution(NamedTuple):
+    """How one test method reaches one risk."""
+
+    risk: int
+    level: int  # DIRECT or INDIRECT
+    path: str  # "direct" | "capability" | "mapping"
+    via: str | None  # capability IRI or mapped risk IRI
+    mapping: str | None  # "a skos:exactMatch b" for mapping paths
+    hops: tuple[LinkKey, ...]  # the claims (s, p, o) this evidence rests on
+
+
+@dataclass
+class Item:
+    """A test method (catalogue or custom) as the engine sees it."""
+
+    key: str  # test IRI
+    type_key: str  # method type id, or a pseudo-type for custom tests without one
+    contributions: list[Contribution]
+    levels: dict[int, int] = field(default_factory=dict)  # risk -> best level
+
+    def __post_init__(self) -> None:
+        if not self.levels:
+            for c in self.contributions:
+                self.levels[c.risk] = min(self.levels.get(c.risk, INDIRECT), c.level)
+
+
+@dataclass
+class Scores:
+    """The result of evaluating a set of test methods on every risk (sets only for risks with evidence)."""
+
+    direct: dict[int, set[str]]
+    indirect: dict[int, set[str]]
+    methods: dict[int, set[str]]
+    points: list[float]
+    own: list[float]
+    rollup: list[float]
+    score: list[float]
+
+
+class Model:
+    """Risks, hierarchy, weights and the contributions of every test method, indexed."""
+
+    def __init__(self, data: CoverageData):
+        self.data = data
+        self.iris: list[str] = list(data.risks)
+        self.index = {iri: i for i, iri in enumerate(self.iris)}
+        n = len(self.iris)
+        self.parents: list[list[int]] = [[] for _ in range(n)]
+        self.children: list[list[int]] = [[] for _ in range(n)]
+        for child, ps in data.parents.items():
+            ci = self.index[child]
+            for p in ps:
+                pi = self.index[p]
+                self.parents[ci].append(pi)
+                self.children[pi].append(ci)
+        for lst in (*self.parents, *self.children):
+            lst.sort()  # index order (taxonomy, natural code order): the same on every store
+        self.weight = [float(data.risks[iri].severity or DEFAULT_WEIGHT) for iri in self.iris]
+        self.topo = self._children_first()
+        self.na_reason = [data.risks[iri].not_applicable for iri in self.iris]
+        for i in self.topo:  # a parent whose narrower risks are all not applicable
+            if not self.na_reason[i] and self.children[i] and all(self.na_reason[c] for c in self.children[i]):
+                self.na_reason[i] = "every narrower risk is not applicable"
+        self.applicable = [not r for r in self.na_reason]
+        self.child_weight = [sum(self.weight[c] for c in self.children[i] if self.applicable[c]) for i in range(n)]
+        self.rank = {node: r for r, node in enumerate(self.topo)}
+        self.depth = [1] * n
+        for i in reversed(self.topo):
+            if self.parents[i]:
+                self.depth[i] = 1 + min(self.depth[p] for p in self.parents[i])
+        self.curies = [data.risks[iri].curie for iri in self.iris]
+        self.items: dict[str, Item] = {}
+        self._build_items()
+        self.mitigations = self._mitigations()
+        names = data.mitigations
+        self.mitigation_ids = [tuple(sorted(names.get(m, (m, m))[0] for m in ms)) for ms in self.mitigations]
+        self.live_children = [[c for c in kids if self.applicable[c]] for kids in self.children]
+        # A risk is mitigated by its own (or inherited, or matched) mitigations, or, for a broader
+        # risk, when every applicable narrower risk is mitigated (children first, so this rolls up).
+        self.mitigated = [bool(ms) for ms in self.mitigations]
+        for i in self.topo:
+            if not self.mitigated[i] and self.live_children[i]:
+                self.mitigated[i] = all(self.mitigated[c] for c in self.live_children[i])
+
+    def _mitigations(self) -> list[tuple[str, ...]]:
+        """Mitigation IRIs per risk: its own, those of every broader risk, those of exact/close matches."""
+        data = self.data
+        own: list[set[str]] = [set(data.mitigates.get(iri, ())) for iri in self.iris]
+        for a, pred, b in data.mappings:
+            if pred in ("exactMatch", "closeMatch"):
+                ia, ib = self.index[a], self.index[b]
+                own[ia].update(data.mitigates.get(b, ()))
+                own[ib].update(data.mitigates.get(a, ()))
+        out: list[set[str]] = [set() for _ in self.iris]
+        for i in reversed(self.topo):  # broader risks first
+            out[i] = own[i].union(*(out[p] for p in self.parents[i])) if self.parents[i] else own[i]
+        return [tuple(sorted(s)) for s in out]
+
+    def _children_first(self) -> list[int]:
+        """Topological order with every risk after all its narrower risks (cycles broken)."""
+        n = len(self.iris)
+        pending = [len(self.children[i]) for i in range(n)]
+        ready = [i for i in range(n) if pending[i] == 0]
+        order: list[int] = []
+        seen = [False] * n
+        while ready:
+            i = ready.pop()
+            if seen[i]:
+                continue
+            seen[i] = True
+            order.append(i)
+            for p in self.parents[i]:
+                pending[p] -= 1
+                if pending[p] == 0:
+                    ready.append(p)
+        order.extend(i for i in range(n) if not seen[i])  # only when the data has a cycle
+        return order
+
+    def _build_items(self) -> None:
+        data = self.data
+        flows: dict[str, list[tuple[str, str, LinkKey]]] = {}
+        for a, pred, b in data.mappings:
+            key = (a, str(SKOS) + pred, b)
+            text = f"{data.risks[a].curie} skos:{pred} {data.risks[b].curie}"
+            for direction in SOUND_DIRECTIONS.get(pred, ()):
+                src, dst = (a, b) if direction == "ab" else (b, a)
+                flows.setdefault(src, []).append((dst, text, key))
+        self.flows = flows
+        for t, node in data.tests.items():
+            self.items[t] = self.make_item(
+                t, node.method_type or f"untyped:{node.id}", data.assesses.get(t, []), data.measures.get(t, [])
+            )
+
+    def make_item(self, key: str, type_key: str, risks: list[str], capabilities: list[str]) -> Item:
+        """Build the contributions of a test method that assesses ``risks`` and measures ``capabilities``."""
+        idx = self.index
+        contribs: list[Contribution] = []
+        direct = {r for r in risks if r in idx}
+        for r in sorted(direct):
+            contribs.append(Contribution(idx[r], DIRECT, "direct", None, None, ((key, P_ASSESSES, r),)))
+        for c in capabilities:
+            for r in self.data.enables.get(c, []):
+                if r in idx and r not in direct:
+                    hops = ((key, P_MEASURES, c), (c, P_ENABLES, r))
+                    contribs.append(Contribution(idx[r], INDIRECT, "capability", c, None, hops))
+        for m in sorted(direct):
+            for dst, text, mkey in self.flows.get(m, []):
+                if dst in idx and dst not in direct:
+                    hops = ((key, P_ASSESSES, m), mkey)
+                    contribs.append(Contribution(idx[dst], INDIRECT, "mapping", m, text, hops))
+        return Item(key, type_key, contribs)
+
+    def with_items(self, extra: dict[str, Item]) -> Model:
+        """A shallow copy with more items (an inventory's custom tests)."""
+        clone = object.__new__(Model)
+        clone.__dict__.update(self.__dict__)
+        clone.items = {**self.items, **extra}
+        return clone
+
+    def evaluate(self, keys: set[str] | frozenset[str] | list[str]) -> Scores:
+        """Score every risk when the test methods ``keys`` (item keys) count as evidence."""
+        n = len(self.iris)
+        direct: dict[int, set[str]] = {}
+        indirect: dict[int, set[str]] = {}
+        methods: dict[int, set[str]] = {}
+        for key in sorted(set(keys)):
+            item = self.items.get(key)
+            if item is None:
+                continue
+            for risk, level in item.levels.items():
+                (direct if level == DIRECT else indirect).setdefault(risk, set()).add(item.type_key)
+                methods.setdefault(risk, set()).add(key)
+        points = [0.0] * n
+        own = [0.0] * n
+        for i in methods:
+            points[i] = own_points(direct.get(i, NO_TYPES), indirect.get(i, NO_TYPES))
+            own[i] = min(1.0, points[i] / STRONG_POINTS)
+        rollup = [0.0] * n
+        score = [0.0] * n
+        for i in self.topo:
+            if self.child_weight[i] > 0:
+                total = 0.0
+                for c in self.children[i]:
+                    if self.applicable[c]:
+                        total += self.weight[c] * score[c]
+                rollup[i] = total / self.child_weight[i]
+            score[i] = min(1.0, own[i] + rollup[i])
+        return Scores(direct, indirect, methods, points, own, rollup, score)
+
+    def gap(self, scores: Scores, scope: list[int]) -> float:
+        """The total severity-weighted gap over the risks ``scope`` (indexes)."""
+        return sum((self.weight[i] * (1.0 - scores.score[i]) for i in scope if self.applicable[i]), 0.0)
+
+
+class Incremental:
+    """Scores kept up to date while test methods are added one by one (for the planner).
+
+    ``gain(key)`` is the reduction of the total gap over ``scope`` that adding ``key`` would
+    bring, computed on the risks it touches and their broader risks only; ``add`` returns a
+    journal that ``undo`` reverts (the exact solver's search uses it).
+    """
+
+    def __init__(self, model: Model, keys: set[str], scope: list[int]):
+        self.model = model
+        s = model.evaluate(keys)
+        self.direct: list[set[str]] = [s.direct.get(i, set()) for i in range(len(model.iris))]
+        self.indirect: list[set[str]] = [s.indirect.get(i, set()) for i in range(len(model.iris))]
+        self.own, self.score = s.own, s.score
+        self.childsum = [s.rollup[i] * model.child_weight[i] for i in range(len(model.iris))]
+        self.in_scope = [False] * len(model.iris)
+        for i in scope:
+            self.in_scope[i] = model.applicable[i]
+        self.keys = set(keys)
+
+    def changes(self, key: str) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
+        """New own scores, changes of the children's weighted sums, new scores."""
+        m = self.model
+        item = m.items[key]
+        new_own: dict[int, float] = {}
+        for risk, level in item.levels.items():
+            d, x = self.direct[risk], self.indirect[risk]
+            if level == DIRECT:
+                if item.type_key in d:
+                    continue
+                pts = own_points(d | {item.type_key}, x)
+            else:
+                if item.type_key in x:
+                    continue
+                pts = own_points(d, x | {item.type_key})
+            value = min(1.0, pts / STRONG_POINTS)
+            if value > self.own[risk]:
+                new_own[risk] = value
+        new_score: dict[int, float] = {}
+        delta_child: dict[int, float] = {}
+        heap = [(m.rank[i], i) for i in new_own]
+        heapq.heapify(heap)
+        queued = set(new_own)
+        while heap:
+            _, i = heapq.heappop(heap)
+            cw = m.child_weight[i]
+            roll = (self.childsum[i] + delta_child.get(i, 0.0)) / cw if cw > 0 else 0.0
+            value = min(1.0, new_own.get(i, self.own[i]) + roll)
+            if value <= self.score[i]:
+                continue
+            new_score[i] = value
+            if m.applicable[i]:
+                diff = m.weight[i] * (value - self.score[i])
+                for p in m.parents[i]:
+                    delta_child[p] = delta_child.get(p, 0.0) + diff
+                    if p not in queued:
+                        queued.add(p)
+                        heapq.heappush(heap, (m.rank[p], p))
+        return new_own, delta_child, new_score
+
+    def gain(self, key: str) -> float:
+        """Reduction of the total gap over the scope if ``key`` were added."""
+        _, _, new_score = self.changes(key)
+        return sum(self.model.weight[i] * (v - self.score[i]) for i, v in new_score.items() if self.in_scope[i])
+
+    def add(self, key: str) -> list[tuple[str, int, object]]:
+        """Add the test method ``key``; return the journal that :meth:`undo` reverts."""
+        new_own, delta_child, new_score = self.changes(key)
+        journal: list[tuple[str, int, object]] = []
+        item = self.model.items[key]
+        for risk, level in item.levels.items():
+            target = self.direct if level == DIRECT else self.indirect
+            if item.type_key not in target[risk]:
+                target[risk].add(item.type_key)
+                journal.append(("d" if level == DIRECT else "x", risk, item.type_key))
+        for i, v in new_own.items():
+            journal.append(("own", i, self.own[i]))
+            self.own[i] = v
+        for i, d in delta_child.items():
+            journal.append(("child", i, self.childsum[i]))
+            self.childsum[i] += d
+        for i, v in new_score.items():
+            journal.append(("score", i, self.score[i]))
+            self.score[i] = v
+        if key not in self.keys:
+            self.keys.add(key)
+            journal.append(("key", 0, key))
+        return journal
+
+    def undo(self, journal: list[tuple[str, int, object]]) -> None:
+        """Revert an :meth:`add`."""
+        for kind, i, old in reversed(journal):
+            if kind == "d":
+                self.direct[i].discard(str(old))
+            elif kind == "x":
+                self.indirect[i].discard(str(old))
+            elif kind == "own":
+                self.own[i] = float(old)  # type: ignore[arg-type]
+            elif kind == "child":
+                self.childsum[i] = float(old)  # type: ignore[arg-type]
+            elif kind == "score":
+                self.score[i] = float(old)  # type: ignore[arg-type]
+            else:
+                self.keys.discard(str(old))
