@@ -12,7 +12,8 @@ from typing import Any, Optional
 import typer
 
 from graph.cli.base import Fmt, app, fail, open_graph, progress, run
-from graph.cli.output import render
+from graph.cli.output import TERMINAL_TOP, Column, on_terminal, render, wrap
+from graph.core.labels import plural
 
 
 def _data() -> Any:
@@ -23,11 +24,16 @@ def _data() -> Any:
     return gather(kg)
 
 
-def _inventory(path: Path, data: Any, skip: bool, sheet: Optional[str], encoding: Optional[str]) -> Any:
+def _inventory(
+    path: Path, data: Any, skip: bool, sheet: Optional[str], encoding: Optional[str], accept: bool = False
+) -> Any:
     from graph.inventory.match import load_inventory
 
     progress(f"reading inventory {path}")
-    inv, report = load_inventory(path, data, sheet=sheet, encoding=encoding, strict=not skip)
+    inv, report = load_inventory(path, data, sheet=sheet, encoding=encoding, strict=not skip, accept_suggestions=accept)
+    for issue in report.issues:
+        if issue.severity == "info" and issue.accepted:
+            typer.echo(f"note: {path.name}: {issue}", err=True)
     for issue in report.issues:
         if issue.severity == "error":
             typer.echo(f"warning: {path.name}: {issue} (row skipped)", err=True)
@@ -47,6 +53,14 @@ def _write(out: Path, data: bytes) -> None:
     typer.echo(f"wrote {out} ({len(data)} bytes)", err=True)
 
 
+def _baseline(inventory: Optional[Path], inv: Any, data: Any, empty: str) -> str:
+    """The sentence that says which set of test methods a command starts from."""
+    if inv is not None:
+        n = len({e.key for e in inv.entries})
+        return f"Baseline: inventory {inv.name!r} from {inventory} ({plural(n, 'test method')})."
+    return empty.format(n=plural(len(data.tests), "test method"))
+
+
 def _evidence_short(r: Any) -> str:
     marks = {"direct": "", "capability": " (cap)", "mapping": " (map)"}
     seen: dict[str, str] = {}
@@ -59,6 +73,12 @@ INVENTORY_OPT = typer.Option(None, "--inventory", "-i", help="Inventory file (.c
 TAXONOMY_OPT = typer.Option(None, "--taxonomy", "-t", help="Only the risks of this taxonomy (prefix, e.g. mit).")
 STATUS_OPT = typer.Option([], "--status", help="Count only inventory entries with this status (repeatable).")
 SKIP_OPT = typer.Option(False, "--skip-unmatched", help="Skip inventory rows with errors instead of failing.")
+ACCEPT_OPT = typer.Option(
+    False,
+    "--accept-suggestions",
+    help="Read a name that matches no test method as its closest catalogue test method when that one is a "
+    "near-certain match (a typo); each acceptance is reported.",
+)
 SHEET_OPT = typer.Option(None, "--sheet", help="XLSX sheet to read (default: the first with a test_method column).")
 ENC_OPT = typer.Option(None, "--encoding", help="Encoding of a CSV inventory (default UTF-8), e.g. cp1252.")
 
@@ -68,12 +88,18 @@ def gaps(
     inventory: Optional[Path] = INVENTORY_OPT,
     taxonomy: Optional[str] = TAXONOMY_OPT,
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
-    top: Optional[int] = typer.Option(None, "--top", "-n", help="Show only the N largest gaps."),
+    top: Optional[int] = typer.Option(
+        None,
+        "--top",
+        "-n",
+        help=f"Show only the N largest gaps (0: all). Default: {TERMINAL_TOP} on a terminal, all otherwise.",
+    ),
     status: list[str] = STATUS_OPT,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the report (.xlsx, .csv or .json)."),
     skip_unmatched: bool = SKIP_OPT,
     sheet: Optional[str] = SHEET_OPT,
     encoding: Optional[str] = ENC_OPT,
+    accept_suggestions: bool = ACCEPT_OPT,
 ) -> None:
     """Coverage of every risk, ranked by gap score (with the whole catalogue, or an inventory)."""
     from graph.coverage.export import report_to_xlsx_bytes
@@ -81,10 +107,11 @@ def gaps(
 
     def body() -> None:
         data = _data()
-        inv = _inventory(inventory, data, skip_unmatched, sheet, encoding) if inventory else None
+        inv = _inventory(inventory, data, skip_unmatched, sheet, encoding, accept_suggestions) if inventory else None
         progress("computing coverage")
         report = compute_coverage(data, inv, taxonomy, status or None)
-        risks = report.risks[:top] if top else report.risks
+        limit = TERMINAL_TOP if top is None and fmt == Fmt.table and on_terminal() else top
+        risks = report.risks[:limit] if limit else report.risks
         report.prefetch_evidence(risks)
         if out is not None:
             suffix = out.suffix.lower()
@@ -109,24 +136,37 @@ def gaps(
         s = report.summary()
         who = f"inventory {report.inventory!r}" if report.inventory else "the whole catalogue"
         typer.echo(
-            f"Coverage of {taxonomy or 'every taxonomy'} by {who} ({s.n_test_methods} test methods): "
-            f"{s.n_assessed} of {s.n_applicable} applicable risks assessed ({_pct(s.share_assessed)}): "
-            f"{s.n_strong} strong, {s.n_weak} weak, {s.n_not_assessed} not assessed; {s.n_not_applicable} not "
-            f"applicable. Severity-weighted coverage {_pct(s.weighted_coverage)}; total gap {s.total_gap:.1f}; "
-            f"{s.n_unrated} unrated (weight 2); {s.n_mitigation_gaps} mitigation gaps."
+            wrap(
+                _baseline(
+                    inventory,
+                    inv,
+                    data,
+                    "Baseline: the whole catalogue ({n}: what the field can test); "
+                    "give --inventory FILE for what you run.",
+                )
+            )
+        )
+        typer.echo(
+            wrap(
+                f"Coverage of {taxonomy or 'every taxonomy'} by {who} ({plural(s.n_test_methods, 'test method')}): "
+                f"{s.n_assessed} of {s.n_applicable} applicable risks assessed ({_pct(s.share_assessed)}): "
+                f"{s.n_strong} strong, {s.n_weak} weak, {s.n_not_assessed} not assessed; {s.n_not_applicable} not "
+                f"applicable. Severity-weighted coverage {_pct(s.weighted_coverage)}; total gap {s.total_gap:.1f}; "
+                f"{s.n_unrated} unrated (weight 2); {plural(s.n_mitigation_gaps, 'mitigation gap')}."
+            )
         )
         cols = [
-            "rank",
-            "id",
-            "label",
-            "severity",
-            "status",
-            "strength",
-            "methods",
-            "types",
-            "gap",
-            "mitigation",
-            "evidence",
+            Column("rank", "num"),
+            Column("id", "id"),
+            Column("risk", "text"),
+            Column("severity", "id", 2),
+            Column("status", "text"),
+            Column("score", "num", 3),
+            Column("methods", "num", 4),
+            Column("types", "num", 5),
+            Column("gap", "num"),
+            Column("mitigation", "text", 6),
+            Column("evidence", "text", 7),
         ]
         rows = [
             [r.rank, r.id, r.label, r.severity if r.severity_rated else "unrated", r.status, f"{r.strength:.2f}",
@@ -136,10 +176,18 @@ def gaps(
         ]  # fmt: skip
         if any(r.documented_entries for r in risks):
             # imported risk statements (e.g. MIT AI Risk Repository entries) classified under each risk
-            cols.insert(3, "entries")
+            cols.insert(3, Column("entries", "num", 8))
             for row, r in zip(rows, risks, strict=True):
                 row.insert(3, r.documented_entries)
-        typer.echo(render(cols, rows, "table"))
+        typer.echo(
+            render(
+                cols,
+                rows,
+                "table",
+                total=len(report.risks),
+                more="--top 0 shows every risk; --format csv or json gives every column",
+            )
+        )
 
     run(body)
 
@@ -158,6 +206,7 @@ def plan(
     skip_unmatched: bool = SKIP_OPT,
     sheet: Optional[str] = SHEET_OPT,
     encoding: Optional[str] = ENC_OPT,
+    accept_suggestions: bool = ACCEPT_OPT,
 ) -> None:
     """Recommend the catalogue test methods that most reduce the severity-weighted gap."""
     from graph.coverage.plan import plan as make_plan
@@ -167,7 +216,7 @@ def plan(
         if cost is None and (budget < 1 or budget != int(budget)):
             fail("--budget must be a whole number of test methods (or give --cost)", 2)
         data = _data()
-        inv = _inventory(inventory, data, skip_unmatched, sheet, encoding) if inventory else None
+        inv = _inventory(inventory, data, skip_unmatched, sheet, encoding, accept_suggestions) if inventory else None
         costs = load_costs(cost, data) if cost else None
         progress("planning")
         p = make_plan(data, inv, budget, costs, taxonomy, exact, status or None)
@@ -178,35 +227,50 @@ def plan(
         if fmt == Fmt.csv:
             typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
             return
-        typer.echo(f"Algorithm: {p.algorithm}. Guarantee: {p.guarantee}.")
-        for note in p.notes:
-            typer.echo(f"Note: {note}.")
         typer.echo(
-            f"Total gap {p.gap_before:.2f} -> {p.gap_after:.2f} (reduced by {p.total_gain:.2f}) with "
-            f"{len(p.steps)} test methods (cost {p.cost_total:g} of budget {p.budget:g}); "
-            f"{p.candidates} candidates."
-        )
-        rows = [
-            [
-                n,
-                s.test_id,
-                s.label,
-                s.method_type,
-                f"{s.cost:g}",
-                f"{s.gain:.2f}",
-                f"{s.cumulative_gain:.2f}",
-                ", ".join(s.newly_assessed) or "-",
-                ", ".join(s.newly_strong) or "-",
-            ]
-            for n, s in enumerate(p.steps, 1)
-        ]
-        typer.echo(
-            render(
-                ["step", "test method", "name", "type", "cost", "gain", "cumulative", "newly assessed", "newly strong"],
-                rows,
-                "table",
+            wrap(
+                _baseline(
+                    inventory,
+                    inv,
+                    data,
+                    "Baseline: an empty inventory (nothing run yet), so every pick counts from zero; "
+                    "give --inventory FILE to start from what you run.",
+                )
             )
         )
+        typer.echo(wrap(f"Algorithm: {p.algorithm}. Guarantee: {p.guarantee}."))
+        for note in p.notes:
+            typer.echo(wrap(f"Note: {note}."))
+        typer.echo(
+            wrap(
+                f"Total gap {p.gap_before:.2f} -> {p.gap_after:.2f} (reduced by {p.total_gain:.2f}) with "
+                f"{plural(len(p.steps), 'test method')} (cost {p.cost_total:g} of budget {p.budget:g}); "
+                f"{plural(p.candidates, 'candidate')}."
+            )
+        )
+        cols = [
+            Column("step", "num"),
+            Column("test method", "id"),
+            Column("name", "text"),
+            Column("type", "text", 3),
+            Column("cost", "num", 4),
+            Column("gain", "num"),
+            Column("cumulative", "num", 2),
+            Column("newly assessed", "num"),
+            Column("newly strong", "num", 1),
+        ]
+        rows = [
+            [n, s.test_id, s.label, s.method_type, f"{s.cost:g}", f"{s.gain:.2f}", f"{s.cumulative_gain:.2f}",
+             len(s.newly_assessed), len(s.newly_strong)]
+            for n, s in enumerate(p.steps, 1)
+        ]  # fmt: skip
+        typer.echo(render(cols, rows, "table"))
+        risk_label = {r.curie: r.label for r in data.risks.values()}
+        for n, s in enumerate(p.steps, 1):
+            for what, ids in (("newly assesses", s.newly_assessed), ("newly makes strong", s.newly_strong)):
+                if ids:
+                    named = "; ".join(f"{i} ({risk_label[i]})" if risk_label.get(i) else i for i in ids)
+                    typer.echo(wrap(f"{n}. {s.test_id} {what} {plural(len(ids), 'risk')}: {named}", indent="   "))
 
     run(body)
 
@@ -220,6 +284,7 @@ def compare(
     status: list[str] = STATUS_OPT,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the comparison (.xlsx, .csv, .json)."),
     skip_unmatched: bool = SKIP_OPT,
+    accept_suggestions: bool = ACCEPT_OPT,
 ) -> None:
     """Per risk: covered by both inventories, by A only, by B only, or by neither; and the union's coverage."""
     from graph.coverage.compare import compare as make_compare
@@ -227,8 +292,8 @@ def compare(
 
     def body() -> None:
         data = _data()
-        a = _inventory(file_a, data, skip_unmatched, None, None)
-        b = _inventory(file_b, data, skip_unmatched, None, None)
+        a = _inventory(file_a, data, skip_unmatched, None, None, accept_suggestions)
+        b = _inventory(file_b, data, skip_unmatched, None, None, accept_suggestions)
         c = make_compare(data, a, b, taxonomy, status or None)
         frame = c.to_frame()
         if out is not None:
@@ -248,14 +313,25 @@ def compare(
             typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
             return
         counts = ", ".join(f"{k}: {v}" for k, v in c.counts.items())
-        typer.echo(f"A = {c.name_a}, B = {c.name_b}. Risks covered by {counts}.")
+        typer.echo(wrap(f"A = {c.name_a}, B = {c.name_b}. Risks covered by {counts}."))
         for name, s in c.summary.items():
             typer.echo(
-                f"  {name}: {s['n_assessed']} of {s['n_applicable']} assessed ({_pct(s['share_assessed'])}), "
-                f"severity-weighted coverage {_pct(s['weighted_coverage'])}, total gap {s['total_gap']:.1f}"
+                wrap(
+                    f"  {name}: {s['n_assessed']} of {s['n_applicable']} assessed ({_pct(s['share_assessed'])}), "
+                    f"severity-weighted coverage {_pct(s['weighted_coverage'])}, total gap {s['total_gap']:.1f}",
+                    indent="    ",
+                )
             )
         rows = [[r.id, r.label, r.severity, r.status_a, r.status_b, r.category] for r in c.rows]
-        typer.echo(render(["id", "label", "severity", "A", "B", "covered by"], rows, "table"))
+        cols = [
+            Column("id", "id"),
+            Column("risk", "text"),
+            Column("severity", "id", 1),
+            Column("A", "text"),
+            Column("B", "text"),
+            Column("covered by", "text"),
+        ]
+        typer.echo(render(cols, rows, "table"))
 
     run(body)
 
@@ -267,13 +343,14 @@ def what_if_cmd(
     taxonomy: Optional[str] = TAXONOMY_OPT,
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
     skip_unmatched: bool = SKIP_OPT,
+    accept_suggestions: bool = ACCEPT_OPT,
 ) -> None:
     """Show how coverage changes when test methods are added to an inventory (or to nothing)."""
     from graph.coverage.plan import what_if
 
     def body() -> None:
         data = _data()
-        inv = _inventory(inventory, data, skip_unmatched, None, None) if inventory else None
+        inv = _inventory(inventory, data, skip_unmatched, None, None, accept_suggestions) if inventory else None
         w = what_if(data, inv, add, taxonomy)
         frame = w.to_frame()
         if fmt == Fmt.json:
@@ -290,8 +367,11 @@ def what_if_cmd(
             typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
             return
         typer.echo(
-            f"Adding {', '.join(w.added)}: total gap {w.before.gap_total:.2f} -> {w.after.gap_total:.2f} "
-            f"(reduced by {w.gain:.2f}); {len(w.changes)} risks change."
+            wrap(
+                _baseline(inventory, inv, data, "Baseline: an empty inventory (nothing run yet).")
+                + f" Adding {', '.join(w.added)}: total gap {w.before.gap_total:.2f} -> {w.after.gap_total:.2f} "
+                f"(reduced by {w.gain:.2f}); {plural(len(w.changes), 'risk')} change."
+            )
         )
         rows = [
             [
@@ -305,11 +385,16 @@ def what_if_cmd(
             ]
             for c in w.changes
         ]
-        typer.echo(
-            render(
-                ["id", "label", "before", "after", "strength before", "strength after", "gap reduced"], rows, "table"
-            )
-        )
+        cols = [
+            Column("id", "id"),
+            Column("risk", "text"),
+            Column("before", "text"),
+            Column("after", "text"),
+            Column("score before", "num", 2),
+            Column("score after", "num", 1),
+            Column("gap reduced", "num"),
+        ]
+        typer.echo(render(cols, rows, "table"))
 
     run(body)
 
@@ -320,13 +405,16 @@ def inventory_check(
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
     sheet: Optional[str] = SHEET_OPT,
     encoding: Optional[str] = ENC_OPT,
+    accept_suggestions: bool = ACCEPT_OPT,
 ) -> None:
     """Read an inventory and show how each row matched the catalogue, with every problem found."""
     from graph.inventory.match import load_inventory
 
     def body() -> None:
         data = _data()
-        inv, report = load_inventory(file, data, sheet=sheet, encoding=encoding, strict=False)
+        inv, report = load_inventory(
+            file, data, sheet=sheet, encoding=encoding, strict=False, accept_suggestions=accept_suggestions
+        )
         rows = [
             [
                 e.row,
@@ -356,7 +444,9 @@ def inventory_check(
                 json.dumps({"entries": [dict(zip(cols, r, strict=True)) for r in rows], "issues": issues}, indent=2)
             )
         else:
-            typer.echo(render(cols, rows, fmt.value))
+            shown = [Column("row", "num"), Column("test method", "text"), Column("matched", "id"), Column("by", "id", 2),
+                     Column("status", "id"), Column("date", "id", 1), Column("targets", "text", 3)]  # fmt: skip
+            typer.echo(render(shown if fmt == Fmt.table else cols, rows, fmt.value))
             for line in report.lines():
                 typer.echo(line, err=True)
         if not report.ok:

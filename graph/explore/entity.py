@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from graph.core import labels
 from graph.core.errors import NotFound
 from graph.core.namespaces import curie, expand
 from graph.store.projection import KIND_OF_CLASS
@@ -35,34 +36,14 @@ KIND_LABELS: dict[str, str] = {
 }
 _CLASS_KIND = {**KIND_OF_CLASS, "Source": "source"}
 
-#: Relation (CURIE) -> (label read from the subject, label read from the object).
+#: Relation (CURIE) -> (label read from the subject, label read from the object), from the one
+#: label table (:mod:`graph.core.labels`).
 RELATION_LABELS: dict[str, tuple[str, str]] = {
-    "ar:assessesRisk": ("assesses", "assessed by"),
-    "ar:measuresCapability": ("measures", "measured by"),
-    "ar:enablesRisk": ("enables", "enabled by"),
-    "ar:mitigatesRisk": ("mitigates", "mitigated by"),
-    "skos:broader": ("broader category", "narrower categories"),
-    "ar:methodType": ("method type", "test methods of this type"),
-    "ar:mitigationType": ("mitigation type", "mitigations of this type"),
-    "ar:maintainer": ("maintained by", "maintains"),
-    "ar:developer": ("developed by", "develops"),
-    "ar:parentOrganisation": ("part of", "has part"),
-    "prov:wasAssociatedWith": ("carried out by", "took part in"),
-    "ar:testedModel": ("tested model", "tested in"),
-    "ar:referenceModel": ("reference model", "reference model in"),
-    "ar:coversRisk": ("covers risk", "covered by exercise"),
-    "ar:coversCapability": ("covers capability", "covered by exercise"),
-    "ar:usedTestMethod": ("used test method", "used in exercise"),
-    "skos:inScheme": ("in taxonomy", "concepts"),
-    "dcterms:source": ("cites", "cited by"),
+    c: (r.forward, r.inverse) for c, r in labels.RELATIONS.items() if c not in labels.MAPPING_RELATIONS
 }
 #: Mapping predicate -> (label read from the subject, label read from the object).
 MAPPING_LABELS: dict[str, tuple[str, str]] = {
-    "skos:exactMatch": ("exact match", "exact match"),
-    "skos:closeMatch": ("close match", "close match"),
-    "skos:broadMatch": ("broader concept elsewhere", "narrower concept elsewhere"),
-    "skos:narrowMatch": ("narrower concept elsewhere", "broader concept elsewhere"),
-    "skos:relatedMatch": ("related", "related"),
+    c: (labels.RELATIONS[c].forward, labels.RELATIONS[c].inverse) for c in labels.MAPPING_RELATIONS
 }
 #: Literal properties shown as facts on the page: CURIE -> label.
 FACTS: dict[str, str] = {

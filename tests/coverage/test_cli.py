@@ -43,11 +43,13 @@ def test_gaps_table(inventories: dict[str, Path]) -> None:
     code, out, err = airisk("gaps")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith(
+    assert lines[0].startswith("Baseline: the whole catalogue (14 test methods")
+    assert lines[1].startswith(
         "Coverage of every taxonomy by the whole catalogue (14 test methods): 10 of 11 "
         "applicable risks assessed (91 %): 6 strong, 4 weak, 1 not assessed"
     )
-    assert lines[3].split()[:2] == ["1", "alpha:1.3"]
+    first_row = next(i for i, line in enumerate(lines) if line.startswith("─")) + 1
+    assert lines[first_row].split()[:2] == ["1", "alpha:1.3"]
     assert "bio-agent, bio-mcq, bio-uplift (map)" in out
 
 
@@ -107,7 +109,7 @@ def test_gaps_with_a_bad_inventory_fails_with_the_row(inventories: dict[str, Pat
 def test_plan(inventories: dict[str, Path]) -> None:
     code, out, err = airisk("plan", "--budget", "2", "--inventory", str(inventories["a"]))
     assert code == 0, err
-    assert out.startswith("Algorithm: exact (branch and bound")
+    assert out.startswith("Baseline: inventory 'a' from ") and "\nAlgorithm: exact (branch and bound" in out
     code, out, err = airisk("plan", "--budget", "2", "--format", "json", "--greedy")
     doc = json.loads(out)
     assert doc["algorithm"] == "greedy (lazy evaluation)" and len(doc["steps"]) == 2
@@ -138,7 +140,7 @@ def test_compare(inventories: dict[str, Path], tmp_path: Path) -> None:
 def test_what_if_and_inventory_check(inventories: dict[str, Path]) -> None:
     code, out, err = airisk("what-if", "--add", "bio-uplift", "--inventory", str(inventories["a"]))
     assert code == 0, err
-    assert out.startswith("Adding bio-uplift: total gap")
+    assert out.startswith("Baseline: inventory 'a' from ") and " Adding bio-uplift: total gap" in out
     code, _, err = airisk("what-if", "--add", "bio-upliftt")
     assert code == 1 and "'bio-upliftt' matches no test method" in err and "closest: Bio Uplift Study" in err
     code, out, err = airisk("inventory-check", str(inventories["b"]))
