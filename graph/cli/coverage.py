@@ -444,8 +444,15 @@ def inventory_check(
                 json.dumps({"entries": [dict(zip(cols, r, strict=True)) for r in rows], "issues": issues}, indent=2)
             )
         else:
-            shown = [Column("row", "num"), Column("test method", "text"), Column("matched", "id"), Column("by", "id", 2),
-                     Column("status", "id"), Column("date", "id", 1), Column("targets", "text", 3)]  # fmt: skip
+            shown = [
+                Column("row", "num"),
+                Column("test method", "text"),
+                Column("matched", "id"),
+                Column("by", "id", 2),
+                Column("status", "id"),
+                Column("date", "id", 1),
+                Column("targets", "text", 3),
+            ]
             typer.echo(render(shown if fmt == Fmt.table else cols, rows, fmt.value))
             for line in report.lines():
                 typer.echo(line, err=True)
