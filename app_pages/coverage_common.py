@@ -34,6 +34,16 @@ CELL_STATES: dict[str, tuple[str, str]] = {
     "not assessed": ("not assessed", "#f4a582"),
     "not applicable": ("not applicable", "#d9d9d9"),
 }
+#: Compare matrix cells: A only and B only at the two ends of a diverging palette, "both" a
+#: colour of its own (never a grey), "neither" white and "not applicable" the grey used for it
+#: on the Coverage page.
+COMPARE_COLOURS: dict[str, str] = {
+    "A only": "#e66101",
+    "both": "#4d9221",
+    "B only": "#5e3c99",
+    "neither": "#ffffff",
+    "not applicable": "#d9d9d9",
+}
 STATUS_TEXT = {
     STATUS_NOT_ASSESSED: "not assessed",
     STATUS_WEAK: "weak",

@@ -10,6 +10,7 @@ import streamlit as st
 from app_pages import common
 from app_pages import coverage_common as cc
 from graph.core.errors import AiriskError
+from graph.core.labels import plural
 from graph.coverage.plan import plan, what_if
 from graph.inventory.export import inventory_to_csv, inventory_to_xlsx_bytes
 from graph.inventory.saved import list_saved_inventories, open_saved_inventory, save_inventory
@@ -62,11 +63,11 @@ if report is not None:
     if report.issues:
         if report.errors:
             st.warning(
-                f"{len(report.errors)} row(s) could not be used; they are left out below. "
+                f"{plural(len(report.errors), 'row')} could not be used; they are left out below. "
                 "Fix the names (the closest catalogue entries are listed) and upload again."
             )
         issues = cc.import_report_table(report)
-        st.dataframe(issues, hide_index=True, width="stretch")
+        common.show_table(issues, "import-report", keys=("row", "value", "problem", "closest candidates"))
         common.download_table(issues, "import-report", "imp-dl")
     else:
         st.success("Every row matched a catalogue test method or was read as a custom test.")
@@ -94,7 +95,7 @@ entries = pd.DataFrame(
     }
 )
 with st.expander(f"Entries ({len(inventory.entries)})", expanded=len(inventory.entries) <= 10):
-    st.dataframe(entries, hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
+    common.show_table(entries, "plan-entries", keys=("test method", "status"))
     e1, e2, _ = st.columns([1, 1, 6])
     e1.download_button("CSV", inventory_to_csv(inventory), f"{inventory.name}.csv", "text/csv", key="inv-csv")
     e2.download_button(
@@ -118,7 +119,7 @@ m[3].metric("Total gap", f"{summary.total_gap:.1f}", help="Sum of the gap scores
 top = cov.top_gaps(10)
 if top:
     st.caption("The ten worst gaps of this inventory")
-    st.dataframe(
+    common.show_table(
         pd.DataFrame(
             {
                 "risk": [r.label for r in top],
@@ -128,9 +129,8 @@ if top:
                 "gap score": [round(r.gap_score, 2) for r in top],
             }
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={"id": common.link_column("Id")},
+        "plan-top-gaps",
+        keys=("risk", "gap score", "status"),
     )
 
 # ---------------------------------------------------------------- the planner
@@ -146,8 +146,9 @@ if not best.steps:
     st.success("Nothing in the catalogue would reduce the gap further.")
 else:
     st.markdown(
-        f"Adding these **{len(best.steps)}** test methods lowers the total gap from **{best.gap_before:.1f}** "
-        f"to **{best.gap_after:.1f}** ({common.md(best.algorithm)}; {common.md(best.guarantee)})."
+        f"Adding these **{plural(len(best.steps), 'test method')}** lowers the total gap from "
+        f"**{best.gap_before:.1f}** to **{best.gap_after:.1f}** "
+        f"({common.md(best.algorithm)}; {common.md(best.guarantee)})."
     )
     steps = pd.DataFrame(
         {
@@ -161,7 +162,7 @@ else:
             "newly strong": ["; ".join(s.newly_strong) for s in best.steps],
         }
     )
-    st.dataframe(steps, hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
+    common.show_table(steps, "plan-steps", keys=("step", "test method", "gain", "newly assessed"))
     common.download_table(steps.assign(id=[s.test_id for s in best.steps]), "plan", "plan-dl", xlsx=True)
 
 # ---------------------------------------------------------------- what-if
@@ -180,9 +181,19 @@ if add:
     with st.spinner("Computing the what-if…"):
         w = what_if(data, inventory, add, taxonomy=taxonomy)
     st.metric("Gap closed", f"{w.gain:.2f}", help="Reduction of the total gap score")
-    changes = w.to_frame()
-    if changes.empty:
+    if not w.changes:
         st.info("These test methods would not change the coverage of any risk in scope.")
     else:
-        st.dataframe(changes, hide_index=True, width="stretch")
-        common.download_table(changes, "what-if", "wi-dl")
+        changes = pd.DataFrame(
+            {
+                "risk": [c.label for c in w.changes],
+                "id": [common.entity_url(c.id) for c in w.changes],
+                "status before": [cc.status_label(c.status_before) for c in w.changes],
+                "status after": [cc.status_label(c.status_after) for c in w.changes],
+                "gap reduced": [c.gap_before - c.gap_after for c in w.changes],
+                "score before": [c.strength_before for c in w.changes],
+                "score after": [c.strength_after for c in w.changes],
+            }
+        )
+        common.show_table(changes, "what-if", keys=("risk", "status before", "status after", "gap reduced"))
+        common.download_table(changes.assign(id=[c.id for c in w.changes]), "what-if", "wi-dl")
