@@ -22,7 +22,7 @@ from graph.coverage import rules as coverage_rules
 from graph.coverage.report import CoverageReport, compute_coverage
 from graph.coverage.rules import STATUS_NOT_APPLICABLE, STATUS_NOT_ASSESSED, STATUS_STRONG, STATUS_WEAK
 from graph.index.data import CoverageData, gather
-from graph.inventory.match import ImportReport, inventory_from_tests, load_inventory, read_inventory_bytes
+from graph.inventory.match import Choice, ImportReport, inventory_from_tests, load_inventory, read_inventory_bytes
 from graph.inventory.model import Inventory
 from graph.inventory.saved import list_saved_inventories, open_saved_inventory
 
@@ -156,13 +156,15 @@ def example_files() -> list[Path]:
 
 
 @st.cache_resource(show_spinner="Reading the example inventory…", max_entries=16)
-def _example(key: tuple[str, str, str], path: str, _data: CoverageData) -> tuple[Inventory, ImportReport]:
-    return load_inventory(path, _data, strict=False)
+def _example(
+    key: tuple[str, str, str], path: str, choices: tuple[tuple[int, Choice], ...], _data: CoverageData
+) -> tuple[Inventory, ImportReport]:
+    return load_inventory(path, _data, strict=False, choices=dict(choices))
 
 
-def example_inventory(path: Path) -> tuple[Inventory, ImportReport]:
-    """An example inventory and its import report (read once per process)."""
-    return _example(common.settings(), str(path), get_data())
+def example_inventory(path: Path, choices: dict[int, Choice] | None = None) -> tuple[Inventory, ImportReport]:
+    """An example inventory and its import report (read once per process and set of choices)."""
+    return _example(common.settings(), str(path), tuple(sorted((choices or {}).items())), get_data())
 
 
 def inventory_choices(with_catalogue: bool) -> dict[str, tuple[str, str]]:
@@ -273,15 +275,20 @@ def chart_image(states: pd.DataFrame, labels: dict[str, str], type_labels: dict[
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _read_upload(key: tuple[str, str, str], data: bytes, filename: str) -> tuple[Inventory, ImportReport]:
-    return read_inventory_bytes(data, filename, get_data(), strict=False)
+def _read_upload(
+    key: tuple[str, str, str], data: bytes, filename: str, choices: tuple[tuple[int, Choice], ...]
+) -> tuple[Inventory, ImportReport]:
+    return read_inventory_bytes(data, filename, get_data(), strict=False, choices=dict(choices))
 
 
-def read_upload(uploaded: Any) -> tuple[Inventory, ImportReport] | None:
-    """Import an uploaded inventory file (errors shown on the page; None when it cannot be read)."""
+def read_upload(uploaded: Any, choices: dict[int, Choice] | None = None) -> tuple[Inventory, ImportReport] | None:
+    """Import an uploaded inventory file with the choices made for its rows (errors shown on the
+    page; None when it cannot be read)."""
     try:
         with st.spinner(f"Importing {uploaded.name}…"):
-            return _read_upload(common.settings(), uploaded.getvalue(), uploaded.name)
+            return _read_upload(
+                common.settings(), uploaded.getvalue(), uploaded.name, tuple(sorted((choices or {}).items()))
+            )
     except AiriskError as exc:
         common.show_error(exc, f"{uploaded.name} could not be read")
         st.caption(

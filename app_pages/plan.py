@@ -13,7 +13,9 @@ from graph.core.errors import AiriskError
 from graph.core.labels import plural
 from graph.coverage.plan import plan, what_if
 from graph.inventory.export import inventory_to_csv, inventory_to_xlsx_bytes
-from graph.inventory.saved import list_saved_inventories, open_saved_inventory, save_inventory
+from graph.inventory.match import Choice, ImportReport, load_inventory
+from graph.inventory.model import InHouse, Inventory, InventoryEntry, slug
+from graph.inventory.saved import inventories_dir, list_saved_inventories, save_inventory
 
 common.get_kg()
 st.title("Plan")
@@ -21,6 +23,93 @@ st.caption(
     "Start from what you run today (an inventory), see what it covers, and let the planner pick the catalogue "
     "test methods that would close the most severe gaps."
 )
+
+CHOICES = "plan-choices"
+
+
+def choices_for(ref: str) -> dict[int, Choice]:
+    """What the reader chose for the rows of the inventory ``ref`` (kept for this session)."""
+    store: dict[str, dict[int, Choice]] = st.session_state.setdefault(CHOICES, {})
+    return store.setdefault(ref, {})
+
+
+def _test_label(test_id: str) -> str:
+    data = cc.get_data()
+    iri = data.test_by_id().get(test_id)
+    return f"{data.tests[iri].label} ({test_id})" if iri else test_id
+
+
+def in_house_form(ref: str, row: int, name: str, current: InventoryEntry | None = None) -> None:
+    """Pick the risks and capabilities an in-house test targets, from the taxonomies."""
+    data = cc.get_data()
+    risks = sorted((r.curie, r.label) for r in data.risks.values())
+    risk_label = dict(risks)
+    caps = sorted(data.capabilities.values())
+    cap_label = dict(caps)
+    types = cc.type_labels()
+    key = f"inhouse-{ref}-{row}"
+    picked_risks = st.multiselect(
+        f"Risks that {name} assesses",
+        [c for c, _ in risks],
+        default=[r for r in (current.risks if current else ()) if r in risk_label],
+        format_func=lambda c: f"{c} {risk_label.get(c, '')}",
+        key=f"{key}-risks",
+        placeholder="Search by code or name, e.g. mit:4.2 or cyber",
+    )
+    picked_caps = st.multiselect(
+        f"Capabilities that {name} measures",
+        [c for c, _ in caps],
+        default=[c for c in (current.capabilities if current else ()) if c in cap_label],
+        format_func=lambda c: cap_label.get(c, c),
+        key=f"{key}-caps",
+    )
+    method = st.selectbox(
+        "Method type (optional)",
+        list(types),
+        index=list(types).index(current.method_type) if current and current.method_type in types else None,
+        format_func=lambda t: types.get(t, t),
+        key=f"{key}-type",
+        placeholder="Not stated",
+    )
+    if st.button("Map to these", key=f"{key}-go", disabled=not (picked_risks or picked_caps)):
+        choices_for(ref)[row] = InHouse(tuple(picked_risks), tuple(picked_caps), method)
+        st.rerun()
+
+
+def fix_rows(inventory: Inventory, report: ImportReport, ref: str) -> None:
+    """For each row the import could not use: "use this" for its closest catalogue test methods,
+    or map it as an in-house test; and edit the targets of the in-house tests already read."""
+    unmatched = [i for i in report.errors if i.row and i.value and i.column]
+    custom = [e for e in inventory.entries if e.custom]
+    if not unmatched and not custom:
+        return
+    st.subheader("Fix rows and map your own tests")
+    st.caption(
+        "Your choices apply to this inventory at once and are written into it when you save it "
+        "(the chosen catalogue id, or the risks and capabilities of your own test)."
+    )
+    for issue in unmatched:
+        with st.container(border=True):
+            st.markdown(f"**Row {issue.row}:** {common.md(issue.value)}")
+            st.caption(common.md(issue.message))
+            if issue.candidate_ids:
+                c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
+                pick = c1.selectbox(
+                    "Closest catalogue test methods",
+                    list(issue.candidate_ids),
+                    format_func=_test_label,
+                    key=f"pick-{ref}-{issue.row}",
+                )
+                if c2.button("Use this", key=f"use-{ref}-{issue.row}", type="primary"):
+                    choices_for(ref)[issue.row or 0] = pick
+                    st.rerun()
+            with st.expander("Or map it as an in-house test: pick the risks and capabilities it targets"):
+                in_house_form(ref, issue.row or 0, f"'{issue.value}'")
+    for entry in custom:
+        with st.expander(f"In-house test {entry.name}: {plural(len(entry.risks), 'risk')}, "
+                         f"{plural(len(entry.capabilities), 'capability')}"):  # fmt: skip
+            in_house_form(ref, entry.row, f"'{entry.name}'", entry)
+
 
 # ---------------------------------------------------------------- the inventory
 SOURCES = ["Example inventory", "Upload a file", "Saved inventory"]
@@ -38,7 +127,8 @@ if source == "Upload a file":
             "(CURIEs such as mit:4.2), `capabilities` and `method_type`."
         )
         st.stop()
-    read = cc.read_upload(uploaded)
+    ref = f"upload:{uploaded.name}:{uploaded.size}"
+    read = cc.read_upload(uploaded, choices_for(ref))
     if read is None:
         st.stop()
     inventory, report = read
@@ -48,14 +138,18 @@ elif source == "Example inventory":
         st.info("No example inventory ships with this data. Upload your own file instead.")
         st.stop()
     path = st.selectbox("Example", examples, format_func=lambda p: p.name, key="plan-example")
-    inventory, report = cc.example_inventory(path)
+    ref = f"example:{path}"
+    inventory, report = cc.example_inventory(path, choices_for(ref))
 else:
     names = list_saved_inventories()
     if not names:
         st.info("No saved inventory yet: upload one and save it to the workspace.")
         st.stop()
     name = st.selectbox("Saved inventory", names, key="plan-saved")
-    inventory = open_saved_inventory(name, cc.get_data())
+    ref = f"saved:{name}"
+    inventory, report = load_inventory(
+        inventories_dir() / f"{slug(name)}.csv", cc.get_data(), name=name, strict=False, choices=choices_for(ref)
+    )
 
 if report is not None:
     st.subheader("Import report")
@@ -71,6 +165,7 @@ if report is not None:
         common.download_table(issues, "import-report", "imp-dl")
     else:
         st.success("Every row matched a catalogue test method or was read as a custom test.")
+    fix_rows(inventory, report, ref)
     with st.expander("Save this inventory to the workspace"):
         save_name = st.text_input("Name", value=inventory.name, key="plan-save-name")
         if st.button("Save", key="plan-save"):
