@@ -154,17 +154,17 @@ else:
 if report is not None:
     st.subheader("Import report")
     st.markdown(common.md(report.lines()[0]))
+    if report.errors:
+        st.warning(
+            f"{plural(len(report.errors), 'row')} could not be used; they are left out below. "
+            "Pick the closest catalogue test method (use this) or map the row as an in-house test below."
+        )
+    else:
+        st.success("Every row matched a catalogue test method or was read as a custom test.")
     if report.issues:
-        if report.errors:
-            st.warning(
-                f"{plural(len(report.errors), 'row')} could not be used; they are left out below. "
-                "Fix the names (the closest catalogue entries are listed) and upload again."
-            )
         issues = cc.import_report_table(report)
         common.show_table(issues, "import-report", keys=("row", "value", "problem", "closest candidates"))
         common.download_table(issues, "import-report", "imp-dl")
-    else:
-        st.success("Every row matched a catalogue test method or was read as a custom test.")
     fix_rows(inventory, report, ref)
     with st.expander("Save this inventory to the workspace"):
         save_name = st.text_input("Name", value=inventory.name, key="plan-save-name")

@@ -43,6 +43,8 @@ CHROMIUM_ARGS = [
 ]
 #: The log file of each running test server, by port (read by tests of what the server logs).
 SERVER_LOGS: dict[int, Path] = {}
+#: The import workspace of each running test server, by port.
+SERVER_WORKSPACES: dict[int, Path] = {}
 #: Streamlit's frontend probes ``<page path>/_stcore/health`` before the root one: expected 404s.
 STREAMLIT_PROBES = ("/_stcore/health", "/_stcore/host-config")
 
@@ -64,6 +66,7 @@ def free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     workspace = tmp_path_factory.mktemp("browser-workspace")
+    SERVER_WORKSPACES[port] = workspace
     env = dict(os.environ, AIRISK_DATA=str(DATA), AIRISK_WORKSPACE=str(workspace))
     log_path = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
     SERVER_LOGS[port] = log_path
