@@ -135,7 +135,7 @@ def _node_key(g: nx.MultiDiGraph, n: str) -> tuple[str, str, str]:
 def _relation_between(g: nx.Graph, a: str, b: str) -> str:
     """The first relation (by name) of the edges between ``a`` and ``b``: siblings reached by the
     same relation sit side by side on their ring (the view groups by relation)."""
-    names = []
+    names: list[str] = []
     for u, v in ((a, b), (b, a)):
         data = g.get_edge_data(u, v) if g.has_edge(u, v) else None
         if not data:

@@ -55,10 +55,11 @@ BAD_PLURAL = re.compile(r"(?<![\d.,])1 (?:links|nodes|sources|mappings|test meth
 
 
 def visible_headers(page: Any) -> list[list[str]]:
-    """For each table on the page: the column headers the grid shows without scrolling."""
+    """For each table shown on the page: the column headers the grid shows without scrolling."""
     return page.evaluate(  # type: ignore[no-any-return]
-        """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(d =>
-             [...d.querySelectorAll('th[role=columnheader]')].map(t => t.textContent.trim()))"""
+        """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+             .filter(d => d.getClientRects().length > 0).map(d =>
+               [...d.querySelectorAll('th[role=columnheader]')].map(t => t.textContent.trim()))"""
     )
 
 
@@ -88,6 +89,7 @@ def tables_drawn(page: Any, at_least: int = 0) -> None:
     for _ in range(150):
         state = page.evaluate(
             """() => JSON.stringify([...document.querySelectorAll('[data-testid="stDataFrame"]')]
+                      .filter(d => d.getClientRects().length > 0)
                       .map(d => d.querySelectorAll('th[role=columnheader]').length))"""
         )
         counts = [int(x) for x in state.strip("[]").split(",") if x]
