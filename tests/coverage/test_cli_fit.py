@@ -131,3 +131,12 @@ def test_cells_are_text_and_narrow_terminals_get_records() -> None:
     assert "    gdm-fsf:instrumental-reasoning-2\n" in narrow and "gap: 5.00" in narrow
     # only a line holding one unbreakable id may pass the edge
     assert all(len(line) <= 30 or len(line.split()) == 1 for line in narrow.splitlines())
+
+
+def test_csv_is_rounded_for_people_and_json_keeps_full_precision() -> None:
+    code, out, err = airisk("gaps", "--format", "csv")
+    assert code == 0, err
+    assert not re.search(r"\d\.\d{5,}", out), re.search(r"\d\.\d{5,}", out)
+    code, out, err = airisk("gaps", "--format", "json")
+    strengths = [r["strength"] for r in json.loads(out)["risks"]]
+    assert any(len(repr(s)) > 6 for s in strengths)  # e.g. 0.6666666666666666, not rounded
