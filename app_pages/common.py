@@ -27,7 +27,7 @@ import streamlit.components.v1 as components
 from graph.core.errors import AiriskError, DataError
 from graph.core.labels import people_frame
 from graph.explore import search as explore
-from graph.explore.network import NetworkView, neighbourhood_view
+from graph.explore.network import NetworkView, neighbourhood_view, view_shell
 from graph.importers.session import open_graph
 from graph.store.export import safe_cell
 from graph.store.kg import KnowledgeGraph
@@ -136,10 +136,10 @@ def get_network(iri: str, depth: int, relations: tuple[str, ...]) -> NetworkView
 _NETVIEW = components.declare_component("airisk_network", path=str(Path(__file__).resolve().parent / "netview"))
 
 
-def network_view(html: str, height: int, key: str) -> str | None:
-    """Draw a network view page (:func:`graph.explore.network.render_html`); the CURIE of a node
-    the reader has just clicked, once per click, else None."""
-    value = _NETVIEW(html=html, height=height, key=key, default=None)
+def network_view(view: NetworkView, view_id: str, height: int, key: str = "net-view") -> str | None:
+    """Draw a network view (the page shell once, then each view's data); the CURIE of a node the
+    reader has just clicked, once per click, else None."""
+    value = _NETVIEW(shell=view_shell(height), data=view.data, view_id=view_id, height=height, key=key, default=None)
     if not isinstance(value, dict) or not isinstance(value.get("curie"), str):
         return None
     stamp = (key, value.get("at"))

@@ -197,7 +197,7 @@ def _network(view: EntityView) -> None:
         + ". Drag to pan, scroll to zoom (far labels appear as you zoom in); hover a node to see its links; "
         "click a relation in the legend to fade the others; click a node to open its page (Ctrl-click: new tab)."
     )
-    clicked = common.network_view(net.html, 660, key=f"net-{view.curie}")
+    clicked = common.network_view(net, f"{view.curie}|{depth}|{','.join(sorted(chosen))}", 660)
     if clicked and clicked != view.curie:
         common.go_to_entity(clicked)
     others = [(curie, label) for _iri, curie, label in net.nodes if curie != view.curie]

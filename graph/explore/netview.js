@@ -3,8 +3,12 @@
    neighbours highlighted on hover, far labels on zoom. Every text is data: labels are drawn on the
    canvas, tooltips are plain strings, the legend is built with text nodes. */
 (function () {
-  var data = JSON.parse(document.getElementById("graph-data").textContent);
+var current = null;
+function draw(data) {
+  if (current) { current.destroy(); current = null; }
+  document.body.removeAttribute("data-drawn");
   var legend = document.getElementById("legend");
+  while (legend.firstChild) { legend.removeChild(legend.firstChild); }
   function item(parent, swatchClass, colour, text) {
     var el = document.createElement("span");
     el.className = "item";
@@ -81,6 +85,7 @@
     }
   };
   var network = new vis.Network(document.getElementById("net"), { nodes: nodes, edges: edges }, options);
+  current = network;
   window.network = network;
   window.graphNodes = nodes;
   window.graphEdges = edges;
@@ -105,4 +110,14 @@
     var ev = params.event && params.event.srcEvent;
     open(nodes.get(params.nodes[0]), !!(ev && (ev.ctrlKey || ev.metaKey)));
   });
+}
+var block = document.getElementById("graph-data").textContent;
+if (block.trim()) { draw(JSON.parse(block)); }
+/* A shell page (no data of its own) draws what its parent posts; nothing else is listened to. */
+window.addEventListener("message", function (event) {
+  var d = event.data;
+  if (event.source !== window.parent || !d || d.airisk !== "data" || typeof d.data !== "object") { return; }
+  draw(d.data);
+});
+if (!block.trim() && window.parent !== window) { window.parent.postMessage({ airisk: "ready" }, "*"); }
 })();

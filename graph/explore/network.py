@@ -75,6 +75,7 @@ class NetworkView:
     truncated: bool
     relations: list[str] = field(default_factory=list)
     nodes: list[tuple[str, str, str]] = field(default_factory=list)  # (iri, curie, label), nearest first
+    data: dict[str, Any] = field(default_factory=dict)  # :func:`graph_data`, for a page already open
 
 
 def relations_of(g: nx.MultiDiGraph) -> list[str]:
@@ -366,16 +367,29 @@ def render_html(
     height: int = 600,
 ) -> str:
     """A self-contained HTML page that draws ``g`` at ``positions`` (no external resources)."""
-    data = graph_data(g, positions, center, link_template)
+    return page_html(graph_data(g, positions, center, link_template), height)
+
+
+def page_html(data: dict[str, Any] | None, height: int = 600) -> str:
+    """The page of the network view with ``data`` (:func:`graph_data`) in it, or with none: a
+    shell that draws whatever data its parent window posts to it (``{"airisk": "data", "data":
+    ...}``), so that moving from view to view does not load vis-network again."""
+    block = _script_json(data) if data is not None else ""
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">"
         f"<style>{_CSS}</style></head>"
         f"<body style='height:{int(height)}px'><div id='legend'></div><div id='net'></div>"
-        f"<script type='application/json' id='graph-data'>{_script_json(data)}</script>"
+        f"<script type='application/json' id='graph-data'>{block}</script>"
         f"<script>{_vendor_js()}</script><script>{_view_js()}</script></body></html>"
     )
+
+
+@lru_cache(maxsize=8)
+def view_shell(height: int = 600) -> str:
+    """The network view page without data (see :func:`page_html`)."""
+    return page_html(None, height)
 
 
 def neighbourhood_view(
@@ -390,7 +404,8 @@ def neighbourhood_view(
     """The network view of ``center``'s neighbourhood (``depth`` 1 to 3 hops)."""
     sub, truncated = ego_subgraph(g, center, depth, relations, max_nodes)
     positions = radial_layout(sub, center)
-    html = render_html(sub, positions, center, link_template, height)
+    data = graph_data(sub, positions, center, link_template)
+    html = page_html(data, height)
     merged_edges = {(u, v) for u, v in sub.edges()}
     listed = [(n, str(sub.nodes[n].get("curie", n)), str(sub.nodes[n].get("label", ""))) for n in sub.nodes]
-    return NetworkView(html, sub.number_of_nodes(), len(merged_edges), truncated, relations_of(sub), listed)
+    return NetworkView(html, sub.number_of_nodes(), len(merged_edges), truncated, relations_of(sub), listed, data)
