@@ -115,6 +115,8 @@ def _facts(view: EntityView, refs: dict[str, SourceRef]) -> None:
         lines.append(text)
     if view.sources:
         lines.append(f"**sources:** {_cite(view.sources, refs)} (listed under Sources below)")
+    url = common.entity_url(view.curie)
+    lines.append(f"**link to this page:** [`{url}`]({url}) · IRI `{view.iri}`")
     if lines:
         with st.expander("Details", expanded=False):
             st.markdown("  \n".join(lines))
