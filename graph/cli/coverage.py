@@ -176,7 +176,7 @@ def gaps(
         ]  # fmt: skip
         if any(r.documented_entries for r in risks):
             # imported risk statements (e.g. MIT AI Risk Repository entries) classified under each risk
-            cols.insert(3, Column("entries", "num", 8))
+            cols.insert(3, Column("entries", "num", 1))
             for row, r in zip(rows, risks, strict=True):
                 row.insert(3, r.documented_entries)
         typer.echo(
