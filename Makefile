@@ -8,7 +8,7 @@ PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 LINTED := graph tests benchmarks app.py app_pages
 
-.PHONY: run test lint typecheck unit browser chromium serve bench bench-coverage bench-endpoint bench-app clean
+.PHONY: run test lint typecheck unit browser chromium serve bench bench-coverage bench-endpoint bench-app bench-hardening clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -53,6 +53,10 @@ bench-endpoint: $(STAMP)
 
 bench-app: $(STAMP) chromium
 	$(PY) benchmarks/bench_app.py
+
+## bench-hardening: cheap-query throughput beside runaways, memory bomb, deep nesting, outbound probes
+bench-hardening: $(STAMP)
+	$(PY) benchmarks/bench_hardening.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

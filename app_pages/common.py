@@ -26,10 +26,10 @@ import streamlit.components.v1 as components
 
 from graph.core.errors import AiriskError, DataError
 from graph.core.labels import people_frame
+from graph.core.text import safe_cell, show_controls, write_csv
 from graph.explore import search as explore
 from graph.explore.network import NetworkView, neighbourhood_view, view_shell
 from graph.importers.session import open_graph
-from graph.store.export import safe_cell
 from graph.store.kg import KnowledgeGraph
 from graph.store.projection import build_networkx
 
@@ -154,8 +154,9 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
 
 def md(text: object) -> str:
-    """Text from the data, escaped so that Markdown shows it as those characters (never markup)."""
-    flat = " ".join(str(text).split())
+    """Text from the data or a user, escaped so that Markdown shows it as those characters (never
+    markup), with bidirectional and other invisible control characters made visible."""
+    flat = " ".join(show_controls(str(text)).split())
     return _MD_SPECIAL.sub(r"\\\1", flat)
 
 
@@ -265,7 +266,7 @@ def show_table(
         options["row_height"] = WRAP_ROW_HEIGHT
     if open_rows is not None:
         options.update(on_select="rerun", selection_mode="single-row")
-    event = st.dataframe(frame, hide_index=True, width="stretch", column_config=config, key=key, **options)
+    event = st.dataframe(visible(frame), hide_index=True, width="stretch", column_config=config, key=key, **options)
     if open_rows is not None:
         picked = selected_row(event)
         if picked is not None:
@@ -279,6 +280,16 @@ def entity_table(
     show_table(df, key, keys=keys or (str(df.columns[0]),), open_rows=curies, height=height)
 
 
+def visible(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table to show, with bidirectional and invisible control characters in its text
+    cells made visible (``<U+202E>``), so that no value can hide or reorder what is shown."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith(("string", "str")):
+            out[col] = out[col].map(lambda v: show_controls(v) if isinstance(v, str) else v)
+    return out
+
+
 # ------------------------------------------------------------------------------ downloads
 def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = people_frame(df)  # numbers rounded for people, library keys as headers people read
@@ -290,8 +301,10 @@ def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(df: pd.DataFrame, index: bool = False) -> bytes:
-    """CSV of a table; text cells that a spreadsheet would read as a formula are quoted."""
-    return _safe_frame(df).to_csv(index=index).encode("utf-8")
+    """CSV of a table through the library's one CSV writer (formula-safe cells, line breaks quoted)."""
+    frame = df.reset_index() if index else df
+    values = frame.astype(object).where(frame.notna(), None)
+    return write_csv([list(frame.columns), *values.itertuples(index=False, name=None)]).encode("utf-8")
 
 
 def xlsx_bytes(df: pd.DataFrame, sheet: str = "table", index: bool = False) -> bytes:
@@ -321,7 +334,9 @@ def download_table(df: pd.DataFrame, name: str, key: str, xlsx: bool = False, in
 
 def show_error(exc: Exception, what: str = "") -> None:
     """One clear error box for a library error (and the first problems of a DataError)."""
-    st.error(f"{what}: {exc}" if what else str(exc))
+    st.error(md(f"{what}: {exc}" if what else str(exc)))
     if isinstance(exc, DataError) and len(exc.problems) > 1:
         with st.expander(f"All {len(exc.problems)} problems"):
-            st.dataframe(pd.DataFrame({"problem": [str(p) for p in exc.problems]}), hide_index=True, width="stretch")
+            st.dataframe(
+                visible(pd.DataFrame({"problem": [str(p) for p in exc.problems]})), hide_index=True, width="stretch"
+            )

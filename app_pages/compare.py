@@ -53,13 +53,13 @@ with b_col:
     inv_b = side("Inventory B", "cmp-b", 0)
 t_col, l_col = st.columns(2)
 with t_col:
-    taxonomy = cc.taxonomy_choice("cmp-taxonomy")
+    lens = cc.lens_choice("cmp-lens")
 with st.spinner("Comparing…"):
-    comparison = compare(cc.get_data(), inv_a, inv_b, taxonomy=taxonomy)
+    comparison = compare(cc.get_data(), inv_a, inv_b, lens=lens)
 
 st.markdown(f"**A** = {common.md(comparison.name_a)} · **B** = {common.md(comparison.name_b)}")
 m = st.columns(5)
-for col, cat in zip(m, ("both", "A only", "B only", "neither", "not applicable"), strict=True):
+for col, cat in zip(m, ("both", "A only", "B only", "neither", "not testable"), strict=True):
     col.metric(f"Risks: {cat}", f"{comparison.counts.get(cat, 0):,}")
 
 # ---------------------------------------------------------------- matrix

@@ -8,6 +8,7 @@ import streamlit as st
 from app_pages import common
 from app_pages import coverage_common as cc
 from graph.coverage.export import report_to_xlsx_bytes
+from graph.coverage.matrix import CELL_DIRECT, CELL_INDIRECT, CELL_NOT_TESTABLE, matrix_headline
 from graph.coverage.rules import DEFAULT_WEIGHT
 
 common.get_kg()
@@ -20,9 +21,10 @@ c1, c2, c3 = st.columns([3, 3, 2])
 with c1:
     inventory = cc.pick_inventory("Inventory", "cov-inventory")
 with c2:
-    taxonomy = cc.taxonomy_choice("cov-taxonomy")
+    lens = cc.lens_choice("cov-lens")
 with st.spinner("Computing coverage…"):
-    report = cc.report_for(inventory, taxonomy)
+    report = cc.report_for(inventory, lens)
+st.caption(cc.lens_caption(report))
 max_depth = max((r.depth for r in report.risks), default=1)
 with c3:
     levels = ["all levels"] + [str(i) for i in range(1, max_depth + 1)]
@@ -31,27 +33,41 @@ with c3:
 level = None if level_text == "all levels" else int(level_text)
 
 summary = report.summary()
-m = st.columns(5)
-m[0].metric("Risks assessed", f"{summary.share_assessed:.0%}", help="Share of the applicable risk categories")
+m = st.columns(6)
+m[0].metric("Risks assessed", f"{summary.share_assessed:.0%}", help="Share of the risks testable by model evaluation")
 m[1].metric("Severity-weighted coverage", f"{summary.weighted_coverage:.0%}")
 m[2].metric("Strong", f"{summary.n_strong:,}")
 m[3].metric("Weak", f"{summary.n_weak:,}")
-m[4].metric("Not assessed", f"{summary.n_not_assessed:,}", help=f"{summary.n_not_applicable} more are not applicable")
+m[4].metric("Not assessed", f"{summary.n_not_assessed:,}")
+m[5].metric(
+    "Not testable", f"{summary.n_not_testable:,}", help="Not testable by model evaluation: counted apart, never ranked"
+)
 
 # ---------------------------------------------------------------- matrix
 st.header("Matrix")
-states = report.matrix(level=level)
+v1, v2 = st.columns(2)
+by_label = v1.radio("Columns", ["Method families", "Method types"], horizontal=True, key="cov-by")
+sort_label = v2.radio("Rows", ["Taxonomy order", "Largest gap first"], horizontal=True, key="cov-sort")
+by = "family" if by_label == "Method families" else "type"
+states = report.matrix(level=level, by=by, sort="gap" if sort_label == "Largest gap first" else "tree")
 if gaps_only:
     keep = {r.id for r in report.risks if r.gap_score > 0}
     states = states[states.index.isin(keep)]
 labels = {r.id: r.label for r in report.risks}
-types = cc.type_labels()
+types = cc.column_labels(by)
+head = matrix_headline(states)
+st.markdown(
+    f"**In this matrix:** {head['rows']} risks: {head[CELL_DIRECT]} tested directly by at least one kind of "
+    f"method, {head[CELL_INDIRECT]} only indirectly, {head['not by any kind of method']} by no kind of method, "
+    f"{head[CELL_NOT_TESTABLE]} not testable by model evaluation."
+)
 if states.empty:
     st.success("No gaps at this level: every applicable risk category shown is strongly assessed.")
 else:
     st.caption(
-        "Each cell: does the inventory hold a test method of this type with evidence for the risk "
-        "(at a roll-up level, for the risk or anything under it)? Click a cell to see the evidence."
+        "Each cell: does the inventory hold a test method of this kind that tests the risk directly, only "
+        "indirectly (through an evidence capability or a mapping), or none? At a roll-up level a row includes "
+        "everything under it; a cluster of matched risks is one row. Click a cell to see the evidence."
     )
     chart = cc.matrix_chart(states, labels, types)
     event = st.altair_chart(chart, on_select="rerun", selection_mode="cell", key="cov-matrix", width="stretch")
@@ -106,7 +122,7 @@ else:
     )
     if risk:
         ids = cc.subtree(report, risk) if level is not None else [risk]
-        ev = cc.evidence_table(report, ids, method)
+        ev = cc.evidence_table(report, ids, method, by)
         state = states.loc[risk, method] if method else None
         head = f"**{common.md(risk)} {common.md(labels.get(risk, ''))}**"
         if method:
@@ -131,7 +147,7 @@ st.markdown(
     "has no severity rating); the coverage score is 0 (not assessed) to 1 (strong) by the rubric on the "
     "Data & method page. Highest first."
 )
-ranked = [r for r in report.risks if r.gap_score > 0] if gaps_only else list(report.risks)
+ranked = [r for r in report.risks if r.gap_score > 0 or (not gaps_only and not r.not_testable)]
 gap_df = pd.DataFrame(
     {
         "rank": [r.rank for r in ranked],
@@ -142,7 +158,10 @@ gap_df = pd.DataFrame(
         "status": [cc.status_label(r.status) for r in ranked],
         "score": [round(r.strength, 2) for r in ranked],
         "gap score": [round(r.gap_score, 2) for r in ranked],
-        "why": [f"{r.weight:g} × (1 − {r.strength:.2f})" for r in ranked],
+        "reason": [r.why.reason for r in ranked],
+        "would raise it most": [r.why.best if r.status != "assessed: strong" else "" for r in ranked],
+        "counted once with": [", ".join(r.members) for r in ranked],
+        "gap arithmetic": [f"{r.weight:g} × (1 − {r.strength:.2f})" for r in ranked],
         "method types": [", ".join(types.get(t, t) for t in r.method_types) for r in ranked],
         "test methods": [r.n_methods for r in ranked],
     }
@@ -159,3 +178,16 @@ g2.download_button(
     key="gap-xlsx",
     help="Sheets: gaps, evidence, matrix, about",
 )
+
+untestable = [r for r in report.risks if r.not_testable]
+if untestable:
+    st.subheader(f"Not testable by model evaluation ({len(untestable)}, not ranked)")
+    st.caption("Categories that only deployment context decides, each with a sourced claim; they are not gaps.")
+    na_df = pd.DataFrame(
+        {
+            "risk": [r.label for r in untestable],
+            "id": [common.entity_url(r.id) for r in untestable],
+            "why": [r.not_applicable_reason for r in untestable],
+        }
+    )
+    common.entity_table(na_df, [x.id for x in untestable], "cov-untestable")

@@ -19,36 +19,38 @@ from graph.core.errors import AiriskError
 from graph.core.namespaces import curie
 from graph.core.resources import data_dir
 from graph.coverage import rules as coverage_rules
+from graph.coverage.lens import EVERY_CONCEPT, default_lens_id, lens_specs
+from graph.coverage.matrix import CELL_DIRECT, CELL_INDIRECT, CELL_NONE, CELL_NOT_TESTABLE, family_labels
 from graph.coverage.report import CoverageReport, compute_coverage
-from graph.coverage.rules import STATUS_NOT_APPLICABLE, STATUS_NOT_ASSESSED, STATUS_STRONG, STATUS_WEAK
+from graph.coverage.rules import STATUS_NOT_ASSESSED, STATUS_NOT_TESTABLE, STATUS_STRONG, STATUS_WEAK
 from graph.index.data import CoverageData, gather
 from graph.inventory.match import Choice, ImportReport, inventory_from_tests, load_inventory, read_inventory_bytes
 from graph.inventory.model import Inventory
 from graph.inventory.saved import list_saved_inventories, open_saved_inventory
 
-#: Matrix cell states -> (legend text, colour). Distinct colours for each state; "not assessed"
-#: is a warm colour so that gaps stand out, "not applicable" a neutral grey.
+#: Matrix cell states -> (legend text, colour). The cells have words of their own, not the risk
+#: status words: "not by this kind of method" is a warm colour so that gaps stand out.
 CELL_STATES: dict[str, tuple[str, str]] = {
-    "direct": ("strong: direct evidence", "#1b6ca8"),
-    "indirect": ("weak: only via a capability or mapping", "#9ecae1"),
-    "not assessed": ("not assessed", "#f4a582"),
-    "not applicable": ("not applicable", "#d9d9d9"),
+    CELL_DIRECT: ("tested directly", "#1b6ca8"),
+    CELL_INDIRECT: ("only indirectly (evidence capability or mapping)", "#9ecae1"),
+    CELL_NONE: ("not by this kind of method", "#f4a582"),
+    CELL_NOT_TESTABLE: ("not testable by model evaluation", "#d9d9d9"),
 }
 #: Compare matrix cells: A only and B only at the two ends of a diverging palette, "both" a
-#: colour of its own (never a grey), "neither" white and "not applicable" the grey used for it
+#: colour of its own (never a grey), "neither" white and "not testable" the grey used for it
 #: on the Coverage page.
 COMPARE_COLOURS: dict[str, str] = {
     "A only": "#e66101",
     "both": "#4d9221",
     "B only": "#5e3c99",
     "neither": "#ffffff",
-    "not applicable": "#d9d9d9",
+    "not testable": "#d9d9d9",
 }
 STATUS_TEXT = {
     STATUS_NOT_ASSESSED: "not assessed",
     STATUS_WEAK: "weak",
     STATUS_STRONG: "strong",
-    STATUS_NOT_APPLICABLE: "not applicable",
+    STATUS_NOT_TESTABLE: "not testable",
 }
 
 
@@ -68,20 +70,61 @@ def get_data() -> CoverageData:
 
 
 @st.cache_resource(show_spinner="Computing coverage…", max_entries=32)
-def _catalogue_report(key: tuple[str, str, str], taxonomy: str | None, _data: CoverageData) -> CoverageReport:
-    return compute_coverage(_data, None, taxonomy=taxonomy)
+def _catalogue_report(key: tuple[str, str, str], lens: str, _data: CoverageData) -> CoverageReport:
+    return compute_coverage(_data, None, lens=lens)
 
 
-def catalogue_report(taxonomy: str | None = None) -> CoverageReport:
-    """Coverage of the whole catalogue (optionally of one taxonomy's risks)."""
-    return _catalogue_report(common.settings(), taxonomy, get_data())
+def catalogue_report(lens: str = "default") -> CoverageReport:
+    """Coverage of the whole catalogue over a lens (default: the default lens)."""
+    return _catalogue_report(common.settings(), lens, get_data())
 
 
-def report_for(inventory: Inventory | None, taxonomy: str | None = None) -> CoverageReport:
-    """Coverage of an inventory (None: the whole catalogue)."""
+def report_for(inventory: Inventory | None, lens: str = "default") -> CoverageReport:
+    """Coverage of an inventory (None: the whole catalogue) over a lens."""
     if inventory is None:
-        return catalogue_report(taxonomy)
-    return compute_coverage(get_data(), inventory, taxonomy=taxonomy)
+        return catalogue_report(lens)
+    return compute_coverage(get_data(), inventory, lens=lens)
+
+
+def lens_options() -> dict[str, str]:
+    """Label -> lens id of every lens, the default first."""
+    data = get_data()
+    default = default_lens_id(data)
+    specs = lens_specs(data)
+    specs.sort(key=lambda s: s.id != default)
+    out = {f"{s.label} ({s.id}{', default' if s.id == default else ''})": s.id for s in specs}
+    out["Every concept of every taxonomy, not deduplicated (every)"] = EVERY_CONCEPT
+    return out
+
+
+def lens_choice(key: str) -> str:
+    """A select box of lenses (the default lens first); returns the lens id."""
+    options = lens_options()
+    label = st.selectbox(
+        "Lens",
+        list(options),
+        key=key,
+        help="Which risks count: one taxonomy, or a union in which risks joined by exact or close matches "
+        "count once (a cluster).",
+    )
+    return options[label]
+
+
+def lens_caption(report: CoverageReport) -> str:
+    """The lens and the taxonomy versions a report uses (plain text)."""
+    lens = report.lens
+    if lens is None:
+        return ""
+    versions = "; ".join(f"{title} {version}".strip() for _, title, version in lens.versions)
+    counted = (
+        f" {sum(len(c) for c in lens.clusters)} concepts counted as {len(lens.clusters)}." if lens.deduplicated else ""
+    )
+    return f"Lens {lens.id}: {lens.label}.{counted} Taxonomies: {versions}."
+
+
+def column_labels(by: str) -> dict[str, str]:
+    """Matrix column ids -> labels: method types or method families."""
+    return family_labels() if by == "family" else type_labels()
 
 
 def rubric_markdown() -> str:
@@ -118,7 +161,13 @@ def matrix_chart(
         alt.Chart(long, title=title or alt.Undefined)
         .mark_rect(stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("method:N", sort=method_order, title="method type", axis=alt.Axis(labelAngle=-40, labelLimit=180)),
+            x=alt.X(
+                "method:N",
+                sort=method_order,
+                title=None,
+                # horizontal labels wrapped at spaces: every column label stays legible at 1280 px
+                axis=alt.Axis(labelAngle=0, labelLimit=0, labelExpr="split(datum.label, ' ')", labelOverlap=False),
+            ),
             y=alt.Y("risk_label:N", sort=risk_order, title=None, axis=alt.Axis(labelLimit=320)),
             color=alt.Color(
                 "state_text:N",
@@ -129,7 +178,7 @@ def matrix_chart(
             tooltip=[
                 alt.Tooltip("risk:N", title="risk"),
                 alt.Tooltip("risk_label:N", title="name"),
-                alt.Tooltip("method:N", title="method type"),
+                alt.Tooltip("method:N", title="kind of method"),
                 alt.Tooltip("state_text:N", title="state"),
             ],
         )
@@ -207,18 +256,12 @@ def pick_inventory(label: str, key: str, with_catalogue: bool = True, index: int
     return inv
 
 
-def taxonomy_choice(key: str) -> str | None:
-    """A select box of taxonomies (None: all of them)."""
-    data = get_data()
-    options: dict[str, str | None] = {"All taxonomies": None}
-    for prefix, (title, version) in sorted(data.taxonomies.items()):
-        options[f"{title} ({prefix}{', ' + version if version else ''})"] = prefix
-    label = st.selectbox("Taxonomy", list(options), key=key)
-    return options[label]
+def evidence_table(
+    report: CoverageReport, risk_ids: list[str], method_type: str | None, by: str = "type"
+) -> pd.DataFrame:
+    """The evidence behind the given risks (optionally one method type or family), one row per item."""
+    from graph.coverage.matrix import family_of
 
-
-def evidence_table(report: CoverageReport, risk_ids: list[str], method_type: str | None) -> pd.DataFrame:
-    """The evidence behind the given risks (optionally one method type), one row per item."""
     rows = []
     by_id = report.by_id
     labels = type_labels()
@@ -227,14 +270,15 @@ def evidence_table(report: CoverageReport, risk_ids: list[str], method_type: str
         if r is None:
             continue
         for e in r.evidence:
-            if method_type and e.method_type != method_type:
+            kind = family_of(e.method_type or "") if by == "family" else e.method_type
+            if method_type and kind != method_type:
                 continue
             how = {"direct": "assesses it directly", "capability": f"via capability {e.via_label or e.via}"}.get(
                 e.path, f"via mapping {e.mapping or e.via}"
             )
             rows.append(
                 {
-                    "risk": r.id,
+                    "risk": e.member or r.id,
                     "test method": e.test_label,
                     "open": common.entity_url(f"test:{e.test_id}") if not e.custom else None,
                     "method type": labels.get(e.method_type or "", e.method_type or ""),
@@ -251,22 +295,37 @@ def evidence_table(report: CoverageReport, risk_ids: list[str], method_type: str
 
 def subtree(report: CoverageReport, risk_id: str) -> list[str]:
     """``risk_id`` and every risk under it in the report (for a rolled-up matrix row)."""
-    by_id = report.by_id
+    rows = {key: r for r in report.risks for key in (r.id, *r.members)}  # a cluster's row under each member
     out, todo = [], [risk_id]
     while todo:
         rid = todo.pop()
-        if rid in by_id and rid not in out:
-            out.append(rid)
-            todo.extend(by_id[rid].narrower)
+        row = rows.get(rid)
+        if row is not None and row.id not in out:
+            out.append(row.id)
+            for member in (row.id, *row.members):
+                todo.extend(c for c in _narrower(report, member, row))
     return out
 
 
-def chart_image(states: pd.DataFrame, labels: dict[str, str], type_labels: dict[str, str], fmt: str) -> bytes:
+def _narrower(report: CoverageReport, curie: str, row: Any) -> tuple[str, ...]:
+    """The narrower risks of ``curie`` (a row's own, or a cluster member's from the model)."""
+    if curie == row.id:
+        return tuple(row.narrower)
+    model = report._model
+    if model is None:
+        return ()
+    i = model.curies.index(curie)
+    return tuple(model.curies[c] for c in model.children[i])
+
+
+def chart_image(
+    states: pd.DataFrame, labels: dict[str, str], type_labels: dict[str, str], fmt: str, width: int | None = None
+) -> bytes:
     """The matrix as a PNG or SVG image (rendered offline by vl-convert), legend included."""
     import vl_convert as vlc
 
-    chart = matrix_chart(states, labels, type_labels, "Coverage: risk × method type").properties(
-        width=max(320, 60 * len(states.columns))
+    chart = matrix_chart(states, labels, type_labels, "Coverage: risk × kind of method").properties(
+        width=width or max(480, 110 * len(states.columns))
     )
     spec = chart.to_json()
     if fmt == "png":

@@ -21,7 +21,7 @@ if wanted:
         view = common.get_entity(wanted)
     except NotFound as exc:
         st.title("Entity not found")
-        st.error(str(exc))
+        st.error(common.md(exc))
         st.page_link(common.EXPLORE_PAGE, label="Back to search and browse")
         st.stop()
     render_entity(view)
@@ -73,7 +73,7 @@ with browse_tab:
         if is_risk:
             tree["severity"] = [n.severity for _d, n in flat]
             tree["tests"] = [n.tests for _d, n in flat]
-            tree["not applicable"] = [n.not_applicable for _d, n in flat]
+            tree["not testable"] = [n.not_applicable for _d, n in flat]
         st.caption(
             f"{len(flat)} entries. Indentation shows the hierarchy; tests = test methods that assess it directly."
         )

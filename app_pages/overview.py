@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from app_pages.coverage_common import catalogue_report, status_label
+from app_pages.coverage_common import catalogue_report, lens_caption, status_label
 from graph.explore import search as explore
 
 kg = common.get_kg()
@@ -41,6 +41,7 @@ st.caption(
     "risk category, by the rubric on the Data & method page. See the Coverage page for the matrix."
 )
 report = catalogue_report()
+st.caption(lens_caption(report) + " Pick another lens on the Coverage page.")
 summary = report.summary()
 m = st.columns(5)
 m[0].metric("Risks assessed", f"{summary.share_assessed:.0%}", help="Share of applicable risk categories with evidence")
@@ -51,7 +52,9 @@ m[1].metric(
 )
 m[2].metric("Strongly assessed", f"{summary.n_strong:,}")
 m[3].metric("Not assessed", f"{summary.n_not_assessed:,}")
-m[4].metric("Not applicable", f"{summary.n_not_applicable:,}", help="Model testing cannot assess these")
+m[4].metric(
+    "Not testable", f"{summary.n_not_testable:,}", help="Not testable by model evaluation: counted apart, never ranked"
+)
 
 st.subheader("The ten worst gaps")
 st.caption("Gap score = severity weight × (1 − coverage score); the highest scores are the most severe untested risks.")
@@ -68,6 +71,7 @@ else:
             "severity": [g.severity for g in gaps],
             "status": [status_label(g.status) for g in gaps],
             "gap score": [round(g.gap_score, 2) for g in gaps],
+            "reason": [g.why.reason for g in gaps],
         }
     )
     common.entity_table(gap_df, [x.id for x in gaps], "overview-gaps", keys=("rank", "risk", "gap score", "status"))

@@ -203,8 +203,9 @@ with st.expander(f"Entries ({len(inventory.entries)})", expanded=len(inventory.e
 
 # ---------------------------------------------------------------- its coverage
 st.header("Coverage of this inventory")
-taxonomy = cc.taxonomy_choice("plan-taxonomy")
-cov = cc.report_for(inventory, taxonomy)
+lens = cc.lens_choice("plan-lens")
+cov = cc.report_for(inventory, lens)
+st.caption(cc.lens_caption(cov))
 summary = cov.summary()
 m = st.columns(4)
 m[0].metric("Risks assessed", f"{summary.share_assessed:.0%}")
@@ -233,7 +234,7 @@ st.header("Recommendation")
 budget = st.number_input("Budget K: how many test methods to add", 1, 20, 3, key="plan-k")
 with st.spinner("Planning…"):
     try:
-        best = plan(cc.get_data(), inventory, budget=int(budget), taxonomy=taxonomy)
+        best = plan(cc.get_data(), inventory, budget=int(budget), lens=lens)
     except AiriskError as exc:
         common.show_error(exc, "The planner failed")
         st.stop()
@@ -254,11 +255,30 @@ else:
             "gain": [round(s.gain, 2) for s in best.steps],
             "cumulative gain": [round(s.cumulative_gain, 2) for s in best.steps],
             "newly assessed": ["; ".join(s.newly_assessed) for s in best.steps],
-            "newly strong": ["; ".join(s.newly_strong) for s in best.steps],
+            "what it does to the gaps": [s.effect for s in best.steps],
         }
     )
     common.show_table(steps, "plan-steps", keys=("step", "test method", "gain", "newly assessed"))
     common.download_table(steps.assign(id=[s.test_id for s in best.steps]), "plan", "plan-dl", xlsx=True)
+if best.unclosable:
+    st.subheader(f"Severe gaps no catalogue method can close ({len(best.unclosable)})")
+    st.caption("Severity 4 or 5, and below strong even if every test method of the catalogue were run.")
+    st.dataframe(
+        common.visible(
+            pd.DataFrame(
+                {
+                    "risk": [g.label for g in best.unclosable],
+                    "id": [common.entity_url(g.id) for g in best.unclosable],
+                    "severity": [g.severity for g in best.unclosable],
+                    "with the whole catalogue": [cc.status_label(g.status_with_catalogue) for g in best.unclosable],
+                    "why": [g.reason for g in best.unclosable],
+                }
+            )
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"id": common.link_column("Id")},
+    )
 
 # ---------------------------------------------------------------- what-if
 st.header("What if we add…")
@@ -274,7 +294,7 @@ add = st.multiselect(
 )
 if add:
     with st.spinner("Computing the what-if…"):
-        w = what_if(data, inventory, add, taxonomy=taxonomy)
+        w = what_if(data, inventory, add, lens=lens)
     st.metric("Gap closed", f"{w.gain:.2f}", help="Reduction of the total gap score")
     if not w.changes:
         st.info("These test methods would not change the coverage of any risk in scope.")

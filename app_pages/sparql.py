@@ -10,7 +10,7 @@ from graph.core.errors import AiriskError, QueryRefused, QueryTimeout
 from graph.core.namespaces import ID, curie
 from graph.queries.catalogue import CatalogueQuery
 from graph.sandbox.formats import Answer, results_json
-from graph.sandbox.runner import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, run_guarded
+from graph.sandbox.runner import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, run_guarded, sandbox_status
 
 kg = common.get_kg()
 st.title("SPARQL")
@@ -67,7 +67,7 @@ with right:
             )
     with st.expander(f"Prefixes ({len(kg.prefixes)})"):
         st.dataframe(
-            pd.DataFrame(sorted(kg.prefixes.items()), columns=["prefix", "namespace"]),
+            common.visible(pd.DataFrame(sorted(kg.prefixes.items()), columns=["prefix", "namespace"])),
             hide_index=True,
             width="stretch",
         )
@@ -85,13 +85,15 @@ if run:
                 st.session_state["sparql-result"] = (text, run_guarded(kg, text))
         except QueryRefused as exc:
             st.session_state.pop("sparql-result", None)
-            st.error(f"{exc}. This page only reads the graph.")
+            st.error(common.md(f"{exc}. This page only reads the graph."))
         except QueryTimeout as exc:
             st.session_state.pop("sparql-result", None)
-            st.error(str(exc))
+            st.error(common.md(exc))
         except AiriskError as exc:
             st.session_state.pop("sparql-result", None)
-            st.error(str(exc))
+            st.error(common.md(exc))
+        for warning in sandbox_status(kg).warnings:  # the machine cannot keep the workers off the network
+            st.warning(common.md(warning))
 
 stored = st.session_state.get("sparql-result")
 if stored:
@@ -125,7 +127,7 @@ if stored:
                         for t in terms
                     ]
                     config[page] = common.link_column(page)
-            st.dataframe(pd.DataFrame(shown), hide_index=True, width="stretch", column_config=config)
+            st.dataframe(common.visible(pd.DataFrame(shown)), hide_index=True, width="stretch", column_config=config)
             full = pd.DataFrame(result.records(), columns=result.vars)
             answer = Answer(result.form, result.vars, result.rows)
             c1, c2, _ = st.columns([1, 1, 6])

@@ -12,8 +12,8 @@ smallest CPU time, ``time.process_time``, which a busy machine inflates less):
   real data, ``KnowledgeGraph.load``), reported separately and not part of the figures below;
 - ``gaps``: from a loaded store, what ``airisk gaps`` does: the SPARQL queries (:func:`gather`),
   the rules model, :func:`compute_coverage` and the evidence of the 20 largest gaps (the table
-  shows them); ``gaps+json`` also builds the evidence of every risk with its sources (what
-  ``--format json`` prints);
+  shows them) with their reasons; ``gaps+json`` also builds the evidence and the reason of every
+  risk with its sources (what ``--format json`` prints);
 - ``plan``: from a loaded store, :func:`gather` then :func:`plan` with a budget of 5 test methods
   (auto: exact branch and bound when it finishes, else greedy); ``plan-greedy10``: greedy with a
   budget of 10 on already gathered data.
@@ -67,6 +67,7 @@ def gaps_once(kg: KnowledgeGraph, all_evidence: bool = False) -> object:
     rows = report.risks if all_evidence else report.top_gaps(20)
     for r in rows:
         _ = r.evidence
+        _ = r.why  # the reason and the methods that would raise it (what the table and JSON show)
     return report
 
 

@@ -10,7 +10,7 @@ with ``dcterms:source`` and a comment, exactly like the curated data. About 20 %
 are assessed by no test and a quarter of capabilities are measured by no test; 80 % of risks
 carry a severity; 3 % are marked not applicable.
 
-One unit is about 243 triples: ``units_for_triples(1e6)`` gives the unit count for a target
+One unit is about 245 triples: ``units_for_triples(1e6)`` gives the unit count for a target
 size. IRIs are minted with :mod:`graph.core.namespaces`, so the analyses see the same shapes as on
 the curated data.
 
@@ -50,7 +50,7 @@ TAXONOMIES = ("mit", "nist600", "owasp-llm", "atlas", "euaia")
 METHOD_TYPES = METHOD_TYPE_ORDER
 MITIGATION_TYPES = ("model-training", "input-output-filtering", "access-control", "monitoring")
 MAPPING_PREDICATES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
-TRIPLES_PER_UNIT = 243  # measured average, see units_for_triples()
+TRIPLES_PER_UNIT = 245  # measured average, see units_for_triples()
 
 
 def units_for_triples(triples: float) -> int:
@@ -76,7 +76,7 @@ class _Writer:
     def typed(self, s: str, p: str, value: str, datatype: str) -> None:
         self.lines.append(f'<{s}> <{p}> "{value}"^^<{datatype}> .\n')
 
-    def claim(self, s: str, p: str, o: str, source: str, literal: str | None = None) -> None:
+    def claim(self, s: str, p: str, o: str, source: str, literal: str | None = None) -> str:
         """The triple and its evidence node (``link:`` IRI minted as in graph.core.namespaces.link_iri)."""
         if literal is None:
             self.iri(s, p, o)
@@ -94,6 +94,7 @@ class _Writer:
             self.typed(ax, OWL + "annotatedTarget", o, literal)
         self.iri(ax, DCT + "source", source)
         self.lit(ax, RDFS + "comment", "generated rationale")
+        return ax
 
 
 def generate(n_units: int, seed: int = 42) -> str:
@@ -179,8 +180,10 @@ def generate(n_units: int, seed: int = 42) -> str:
         w.lit(cap, RDFS + "label", f"Capability {u}")
         w.lit(cap, DCT + "description", f"Generated capability {u}.")
         w.iri(cap, DCT + "source", src)
-        for r in rng.sample(unit_leaves + [mid], rng.randint(1, 2)):
-            w.claim(cap, AR + "enablesRisk", r, src)
+        for n, r in enumerate(rng.sample(unit_leaves + [mid], rng.randint(1, 2))):
+            ax = w.claim(cap, AR + "enablesRisk", r, src)
+            w.iri(ax, AR + "linkRole", AR + ("EvidenceRole" if n == 0 else "ContextRole"))  # first link: evidence
+            w.lit(ax, AR + "roleNote", "generated role rationale")
         cap_measured = rng.random() >= 0.25
 
         for k in range(3):
@@ -227,7 +230,7 @@ def generate(n_units: int, seed: int = 42) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     size = parser.add_mutually_exclusive_group(required=True)
-    size.add_argument("--units", type=int, help="number of units (about 243 triples each)")
+    size.add_argument("--units", type=int, help="number of units (about 245 triples each)")
     size.add_argument("--triples", type=float, help="target number of triples, e.g. 1e6")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--format", choices=("nt", "ttl"), default="nt")

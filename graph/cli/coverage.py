@@ -71,6 +71,55 @@ def _evidence_short(r: Any) -> str:
 
 INVENTORY_OPT = typer.Option(None, "--inventory", "-i", help="Inventory file (.csv, .tsv or .xlsx).", metavar="FILE")
 TAXONOMY_OPT = typer.Option(None, "--taxonomy", "-t", help="Only the risks of this taxonomy (prefix, e.g. mit).")
+LENS_OPT = typer.Option(
+    None,
+    "--lens",
+    "-l",
+    help="Lens: which risks count (frontier, all, every, or a taxonomy prefix); matched risks of a union "
+    "count once. Default: the configured default lens ($AIRISK_LENS), or --taxonomy.",
+)
+
+
+def _lens(lens: Optional[str], taxonomy: Optional[str]) -> Optional[str]:
+    """The lens to pass on: ``--lens``, else ``--taxonomy`` alone, else the default lens."""
+    if lens is not None:
+        return lens
+    return None if taxonomy is not None else "default"
+
+
+def _lens_line(doc: dict[str, Any] | None) -> str:
+    """``Lens frontier: Frontier safety frameworks (Anthropic RSP 2.2; ...)``."""
+    if not doc:
+        return ""
+    versions = "; ".join(f"{t['title']} {t['version']}".strip() for t in doc["taxonomies"])
+    dedup = f", {doc['n_concepts']} concepts counted as {doc['n_counted']}" if doc["deduplicated"] else ""
+    return f"Lens {doc['id']}: {doc['label']}{dedup}. Taxonomies: {versions}."
+
+
+def _explain(report: Any, risk_id: str) -> None:
+    """Print everything about one risk's coverage: status, score, reason, evidence, what would raise it."""
+    from graph.core.errors import NotFound
+
+    try:
+        why = report.why(risk_id)
+    except KeyError:
+        raise NotFound(f"{risk_id!r} is not a risk of lens {report.lens.id!r} (try --lens every)") from None
+    r = next(x for x in report.risks if x.id == risk_id or risk_id in x.members)
+    typer.echo(f"{r.id}  {r.label}")
+    if r.members:
+        typer.echo(f"cluster (counted once): {', '.join((r.id, *r.members))}")
+    sev = r.severity if r.severity_rated else "unrated"
+    typer.echo(f"status: {r.status}; score {r.strength:.2f}; severity {sev}; gap {r.gap_score:.2f}")
+    typer.echo(f"why: {why.reason}")
+    if not r.not_testable and r.status != "assessed: strong":
+        typer.echo("would raise it most: " + why.best)
+    ev = r.evidence
+    if ev:
+        typer.echo("evidence:")
+        for e in ev:
+            typer.echo(f"  - {e.describe()}")
+
+
 STATUS_OPT = typer.Option([], "--status", help="Count only inventory entries with this status (repeatable).")
 SKIP_OPT = typer.Option(False, "--skip-unmatched", help="Skip inventory rows with errors instead of failing.")
 ACCEPT_OPT = typer.Option(
@@ -100,8 +149,10 @@ def gaps(
     sheet: Optional[str] = SHEET_OPT,
     encoding: Optional[str] = ENC_OPT,
     accept_suggestions: bool = ACCEPT_OPT,
+    lens: Optional[str] = LENS_OPT,
+    explain: Optional[str] = typer.Option(None, "--explain", help="Explain one risk (CURIE): why, evidence, fixes."),
 ) -> None:
-    """Coverage of every risk, ranked by gap score (with the whole catalogue, or an inventory)."""
+    """Coverage of every risk of a lens, ranked by gap score, each gap with its reason."""
     from graph.coverage.export import report_to_xlsx_bytes
     from graph.coverage.report import compute_coverage
 
@@ -109,9 +160,14 @@ def gaps(
         data = _data()
         inv = _inventory(inventory, data, skip_unmatched, sheet, encoding, accept_suggestions) if inventory else None
         progress("computing coverage")
-        report = compute_coverage(data, inv, taxonomy, status or None)
+        report = compute_coverage(data, inv, taxonomy, status or None, _lens(lens, taxonomy))
+        if explain:
+            _explain(report, explain)
+            return
+        ranked = [r for r in report.risks if not r.not_testable]
+        untestable = [r for r in report.risks if r.not_testable]
         limit = TERMINAL_TOP if top is None and fmt == Fmt.table and on_terminal() else top
-        risks = report.risks[:limit] if limit else report.risks
+        risks = ranked[:limit] if limit else report.risks
         report.prefetch_evidence(risks)
         if out is not None:
             suffix = out.suffix.lower()
@@ -135,6 +191,7 @@ def gaps(
             return
         s = report.summary()
         who = f"inventory {report.inventory!r}" if report.inventory else "the whole catalogue"
+        lens_doc = report.lens.to_dict() if report.lens else None
         typer.echo(
             wrap(
                 _baseline(
@@ -148,13 +205,16 @@ def gaps(
         )
         typer.echo(
             wrap(
-                f"Coverage of {taxonomy or 'every taxonomy'} by {who} ({plural(s.n_test_methods, 'test method')}): "
-                f"{s.n_assessed} of {s.n_applicable} applicable risks assessed ({_pct(s.share_assessed)}): "
-                f"{s.n_strong} strong, {s.n_weak} weak, {s.n_not_assessed} not assessed; {s.n_not_applicable} not "
-                f"applicable. Severity-weighted coverage {_pct(s.weighted_coverage)}; total gap {s.total_gap:.1f}; "
-                f"{s.n_unrated} unrated (weight 2); {plural(s.n_mitigation_gaps, 'mitigation gap')}."
+                f"Coverage of lens {report.lens.id if report.lens else 'every'} by {who} "
+                f"({plural(s.n_test_methods, 'test method')}): {s.n_assessed} of {s.n_applicable} testable risks "
+                f"assessed ({_pct(s.share_assessed)}): {s.n_strong} strong, {s.n_weak} weak, {s.n_not_assessed} not "
+                f"assessed; {s.n_not_testable} not testable by model evaluation (not ranked). Severity-weighted "
+                f"coverage {_pct(s.weighted_coverage)}; total gap {s.total_gap:.1f}; {s.n_unrated} unrated "
+                f"(weight 2); {plural(s.n_mitigation_gaps, 'mitigation gap')}."
             )
         )
+        typer.echo(_lens_line(lens_doc))
+        risks = ranked[:top] if top else ranked
         cols = [
             Column("rank", "num"),
             Column("id", "id"),
@@ -165,13 +225,14 @@ def gaps(
             Column("methods", "num", 4),
             Column("types", "num", 5),
             Column("gap", "num"),
-            Column("mitigation", "text", 6),
-            Column("evidence", "text", 7),
+            Column("reason", "text", 6),
+            Column("mitigation", "text", 7),
+            Column("evidence", "text", 8),
         ]
         rows = [
             [r.rank, r.id, r.label, r.severity if r.severity_rated else "unrated", r.status, f"{r.strength:.2f}",
-             r.n_methods, len(r.method_types), f"{r.gap_score:.2f}", r.mitigation_gap_kind or "mitigated"
-             if r.status != "not applicable" else "", _evidence_short(r)]
+             r.n_methods, len(r.method_types), f"{r.gap_score:.2f}", r.why.reason,
+             r.mitigation_gap_kind or "mitigated", _evidence_short(r)]
             for r in risks
         ]  # fmt: skip
         if any(r.documented_entries for r in risks):
@@ -184,10 +245,19 @@ def gaps(
                 cols,
                 rows,
                 "table",
-                total=len(report.risks),
+                total=len(ranked) if limit else None,
                 more="--top 0 shows every risk; --format csv or json gives every column",
             )
         )
+        if untestable and not limit:
+            typer.echo(f"Not testable by model evaluation ({len(untestable)}, not ranked):")
+            typer.echo(
+                render(
+                    [Column("id", "id"), Column("risk", "text"), Column("why", "text")],
+                    [[r.id, r.label, r.not_applicable_reason] for r in untestable],
+                    "table",
+                )
+            )
 
     run(body)
 
@@ -207,8 +277,9 @@ def plan(
     sheet: Optional[str] = SHEET_OPT,
     encoding: Optional[str] = ENC_OPT,
     accept_suggestions: bool = ACCEPT_OPT,
+    lens: Optional[str] = LENS_OPT,
 ) -> None:
-    """Recommend the catalogue test methods that most reduce the severity-weighted gap."""
+    """Recommend the catalogue test methods that most reduce the severity-weighted gap of a lens."""
     from graph.coverage.plan import plan as make_plan
     from graph.inventory.saved import load_costs
 
@@ -219,7 +290,7 @@ def plan(
         inv = _inventory(inventory, data, skip_unmatched, sheet, encoding, accept_suggestions) if inventory else None
         costs = load_costs(cost, data) if cost else None
         progress("planning")
-        p = make_plan(data, inv, budget, costs, taxonomy, exact, status or None)
+        p = make_plan(data, inv, budget, costs, taxonomy, exact, status or None, lens=_lens(lens, taxonomy))
         if fmt == Fmt.json:
             typer.echo(json.dumps(p.to_json(), indent=2, ensure_ascii=False))
             return
@@ -238,6 +309,7 @@ def plan(
                 )
             )
         )
+        typer.echo(_lens_line(p.lens))
         typer.echo(wrap(f"Algorithm: {p.algorithm}. Guarantee: {p.guarantee}."))
         for note in p.notes:
             typer.echo(wrap(f"Note: {note}."))
@@ -258,10 +330,11 @@ def plan(
             Column("cumulative", "num", 2),
             Column("newly assessed", "num"),
             Column("newly strong", "num", 1),
+            Column("effect", "text", 5),
         ]
         rows = [
             [n, s.test_id, s.label, s.method_type, f"{s.cost:g}", f"{s.gain:.2f}", f"{s.cumulative_gain:.2f}",
-             len(s.newly_assessed), len(s.newly_strong)]
+             len(s.newly_assessed), len(s.newly_strong), s.effect]
             for n, s in enumerate(p.steps, 1)
         ]  # fmt: skip
         typer.echo(render(cols, rows, "table"))
@@ -271,6 +344,17 @@ def plan(
                 if ids:
                     named = "; ".join(f"{i} ({risk_label[i]})" if risk_label.get(i) else i for i in ids)
                     typer.echo(wrap(f"{n}. {s.test_id} {what} {plural(len(ids), 'risk')}: {named}", indent="   "))
+        if p.unclosable:
+            typer.echo(wrap(f"Severe gaps no catalogue method can close ({len(p.unclosable)}):"))
+            gaps_rows = [[g.id, g.label, g.severity, g.status_with_catalogue, g.reason] for g in p.unclosable]
+            gap_cols = [
+                Column("id", "id"),
+                Column("risk", "text"),
+                Column("severity", "id", 1),
+                Column("with the whole catalogue", "text", 2),
+                Column("why", "text"),
+            ]
+            typer.echo(render(gap_cols, gaps_rows, "table"))
 
     run(body)
 
@@ -285,6 +369,7 @@ def compare(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the comparison (.xlsx, .csv, .json)."),
     skip_unmatched: bool = SKIP_OPT,
     accept_suggestions: bool = ACCEPT_OPT,
+    lens: Optional[str] = LENS_OPT,
 ) -> None:
     """Per risk: covered by both inventories, by A only, by B only, or by neither; and the union's coverage."""
     from graph.coverage.compare import compare as make_compare
@@ -294,7 +379,7 @@ def compare(
         data = _data()
         a = _inventory(file_a, data, skip_unmatched, None, None, accept_suggestions)
         b = _inventory(file_b, data, skip_unmatched, None, None, accept_suggestions)
-        c = make_compare(data, a, b, taxonomy, status or None)
+        c = make_compare(data, a, b, taxonomy, status or None, _lens(lens, taxonomy))
         frame = c.to_frame()
         if out is not None:
             suffix = out.suffix.lower()
@@ -312,6 +397,7 @@ def compare(
         if fmt == Fmt.csv:
             typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
             return
+        typer.echo(_lens_line(c.union.lens.to_dict() if c.union.lens else None))
         counts = ", ".join(f"{k}: {v}" for k, v in c.counts.items())
         typer.echo(wrap(f"A = {c.name_a}, B = {c.name_b}. Risks covered by {counts}."))
         for name, s in c.summary.items():
@@ -344,17 +430,19 @@ def what_if_cmd(
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
     skip_unmatched: bool = SKIP_OPT,
     accept_suggestions: bool = ACCEPT_OPT,
+    lens: Optional[str] = LENS_OPT,
 ) -> None:
-    """Show how coverage changes when test methods are added to an inventory (or to nothing)."""
+    """Show how coverage of a lens changes when test methods are added to an inventory (or to nothing)."""
     from graph.coverage.plan import what_if
 
     def body() -> None:
         data = _data()
         inv = _inventory(inventory, data, skip_unmatched, None, None, accept_suggestions) if inventory else None
-        w = what_if(data, inv, add, taxonomy)
+        w = what_if(data, inv, add, taxonomy, lens=_lens(lens, taxonomy))
         frame = w.to_frame()
         if fmt == Fmt.json:
             doc = {
+                "lens": w.after.lens.to_dict() if w.after.lens else None,
                 "added": w.added,
                 "gain": w.gain,
                 "gap_before": w.before.gap_total,
@@ -366,6 +454,7 @@ def what_if_cmd(
         if fmt == Fmt.csv:
             typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
             return
+        typer.echo(_lens_line(w.after.lens.to_dict() if w.after.lens else None))
         typer.echo(
             wrap(
                 _baseline(inventory, inv, data, "Baseline: an empty inventory (nothing run yet).")

@@ -100,10 +100,16 @@ def query(
     param: list[str] = typer.Option([], "--param", "-p", help="key=value (repeatable)."),
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f"),
     list_: bool = typer.Option(False, "--list", help="List the catalogue instead."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds a query file may run.", min=0.1),
+    max_rows: int = typer.Option(100_000, "--max-rows", help="Most rows a query file's answer shows.", min=1),
 ) -> None:
-    """Run a named query of the catalogue (`airisk query --list` lists them) or a SPARQL file."""
+    """Run a named query of the catalogue (`airisk query --list` lists them) or a SPARQL file.
+
+    A query file is a user's query: it runs in a confined worker process (no network, limited
+    memory and time), after the read-only guard, like a query sent to the endpoint.
+    """
     from graph.queries.catalogue import load_catalogue
-    from graph.store.guard import check_read_only, query_form
+    from graph.sandbox.runner import run_guarded, sandbox_status
 
     def body() -> None:
         if list_:
@@ -126,19 +132,27 @@ def query(
         if path.suffix == ".rq" or path.is_file():
             if not path.is_file():
                 fail(f"no such query file: {path}")
-            text = path.read_text(encoding="utf-8")
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                fail(f"cannot read the query file {path}: {exc}")
             if params:
                 fail("--param applies to catalogue queries only", 2)
-            check_read_only(text)
-            form = query_form(text)
-            if form == "ASK":
-                typer.echo("true" if kg.ask(text) else "false")
+            for warning in sandbox_status(kg, workers=1).warnings:
+                typer.echo(warning, err=True)
+            answer = run_guarded(kg, text, timeout_s=timeout, max_rows=max_rows, workers=1)
+            if answer.truncated:
+                typer.echo(f"warning: the answer was cut at {max_rows:,} rows (--max-rows)", err=True)
+            if answer.form == "ASK":
+                typer.echo("true" if answer.boolean else "false")
                 return
-            if form in ("CONSTRUCT", "DESCRIBE"):
-                for s_, p_, o_ in kg.store.construct(kg.with_prefixes(text)):
-                    typer.echo(f"{s_.n3()} {p_.n3()} {o_.n3()} .")
+            if answer.form in ("CONSTRUCT", "DESCRIBE"):
+                for row in answer.rows:
+                    typer.echo(f"{row['subject'].n3()} {row['predicate'].n3()} {row['object'].n3()} .")
                 return
-            result = kg.select(text)
+            from graph.store.oxigraph import SelectResult
+
+            result = SelectResult(answer.vars, answer.rows)
         else:
             result = kg.query(name_or_file, params)
         rows: list[list[Any]] = [[(r[v].value if v in r else None) for v in result.vars] for r in result.rows]

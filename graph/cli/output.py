@@ -11,7 +11,6 @@ people (:func:`graph.core.labels.for_people`); JSON keeps full precision.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import shutil
@@ -28,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from graph.core.labels import for_people
-from graph.store.export import safe_cell
+from graph.core.text import show_controls, write_csv
 
 #: Width used when the output is not a terminal and ``COLUMNS`` is not set.
 DEFAULT_WIDTH = 100
@@ -62,7 +61,7 @@ def plain(value: object) -> str:
     """A cell as one line of plain text (``None`` -> empty; control characters -> ``?``)."""
     if value is None:
         return ""
-    text = " ".join(str(value).split())
+    text = show_controls(" ".join(str(value).split()))
     return "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in text)
 
 
@@ -249,12 +248,7 @@ def render(
             [dict(zip(names, row, strict=False)) for row in rows], indent=2, ensure_ascii=False, default=str
         )
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(names)
-        for row in rows:
-            w.writerow([safe_cell(for_people(v)) for v in row])
-        return buf.getvalue().rstrip("\n")
+        return write_csv([list(names), *([for_people(v) for v in row] for row in rows)]).removesuffix("\r\n")
     cols = [
         c if isinstance(c, Column) else Column(c, _kind([r[i] if i < len(r) else None for r in rows]))
         for i, c in enumerate(columns)

@@ -38,6 +38,12 @@ def serve(
     workers: int = typer.Option(2, "--workers", help="Queries that run at the same time.", min=1, max=64),
     max_waiting: int = typer.Option(32, "--max-waiting", help="Queries that may wait for a worker.", min=0),
     cors: bool = typer.Option(False, "--cors", help="Let web pages of any origin query it (e.g. a hosted YASGUI)."),
+    memory_mb: int = typer.Option(
+        1536, "--memory-mb", help="Memory (address space, MB) each query worker may use; 0: no limit.", min=0
+    ),
+    base_url: Optional[str] = typer.Option(
+        None, "--base-url", help="Public URL of this endpoint, named in the service description.", metavar="URL"
+    ),
 ) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql, and a page for every entity IRI under /id/."""
     from graph.endpoint.app import EndpointConfig
@@ -49,7 +55,15 @@ def serve(
         if not _loopback(host):
             typer.echo(f"warning: listening on {host}: other machines can reach this endpoint", err=True)
         kg = open_graph(url, STATE.data, progress=progress)
-        config = EndpointConfig(timeout=timeout, max_rows=max_rows, workers=workers, max_waiting=max_waiting, cors=cors)
+        config = EndpointConfig(
+            timeout=timeout,
+            max_rows=max_rows,
+            workers=workers,
+            max_waiting=max_waiting,
+            cors=cors,
+            memory_mb=memory_mb or None,
+            base_url=base_url,
+        )
         progress("starting the query workers")
         run_server(kg, host, port, config)
 

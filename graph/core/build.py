@@ -179,6 +179,7 @@ def build_graph(ds: Dataset) -> BuildResult:
                 item.get("sources"),
                 item.get("note"),
                 item.loc("risk", str(item.get("risk"))),
+                {AR.locator: Literal(str(item["locator"]))} if "locator" in item else None,
             )
     return BuildResult(b.g, b.locations)
 
@@ -297,7 +298,14 @@ def _build_record(b: _Builder, rec: Record) -> None:
             extra[AR.confidence] = Literal(float(link["confidence"]), datatype=RDFLIB_XSD.decimal)
         if "locator" in link:
             extra[AR.locator] = Literal(str(link["locator"]))
+        if "role" in link:
+            extra[AR.linkRole] = AR[LINK_ROLES[str(link["role"])]]
+            extra[AR.roleNote] = Literal(str(link.get("role_note", "")), lang="en")
         b.claim(s, AR[prop_name], target, link.get("sources"), link.get("note"), link.loc(target_kind, rec.id), extra)
+
+
+#: YAML ``role`` of a capability -> risk link -> the ontology individual.
+LINK_ROLES = {"evidence": "EvidenceRole", "context": "ContextRole"}
 
 
 def _build_mapping(b: _Builder, m: Mapping) -> None:

@@ -26,6 +26,8 @@ from graph.core.schema import (
     LINK_REQUIRED,
     NOT_APPLICABLE_FIELDS,
     NOT_APPLICABLE_REQUIRED,
+    ROLE_LINK_FIELDS,
+    ROLE_LINKS,
     SEVERITY_FIELDS,
     SEVERITY_REQUIRED,
     SSSOM_REQUIRED,
@@ -215,9 +217,13 @@ def _check_mapping(
                 problems.append(Problem("expected a list of links", loc, check="shape"))
                 continue
             link_fields = {target: "risk" if target == "risk" else "ref:" + target, **LINK_FIELDS}
+            link_required: tuple[str, ...] = (target, *LINK_REQUIRED)
+            if key in ROLE_LINKS:
+                link_fields.update(ROLE_LINK_FIELDS)
+                link_required += tuple(ROLE_LINK_FIELDS)
             for item in value:
                 where_item = item.loc(None, record) if isinstance(item, PosDict) else loc
-                problems.extend(_check_mapping(item, link_fields, (target, *LINK_REQUIRED), where_item, record))
+                problems.extend(_check_mapping(item, link_fields, link_required, where_item, record))
         elif kind == "severity":
             problems.extend(_check_mapping(value, SEVERITY_FIELDS, SEVERITY_REQUIRED, loc, record))
             if isinstance(value, PosDict) and isinstance(value.get("level"), int) and not 1 <= value["level"] <= 5:

@@ -194,11 +194,14 @@ CONCEPT_FIELDS: dict[str, str] = {
 CONCEPT_REQUIRED = ("code", "label", "sources")
 
 #: ``data/not-applicable.yaml``: risk categories that model testing does not apply to.
-NOT_APPLICABLE_FIELDS = {"risk": "risk", "note": "text", "sources": "refs:source"}
+NOT_APPLICABLE_FIELDS = {"risk": "risk", "note": "text", "sources": "refs:source", "locator": "text"}
 NOT_APPLICABLE_REQUIRED = ("risk", "note", "sources")
 
 LINK_FIELDS = {"note": "text", "sources": "refs:source", "confidence": "number", "locator": "text"}
 LINK_REQUIRED = ("note", "sources")
+#: Extra fields of capability -> risk links: is measuring the capability evidence about the risk?
+ROLE_LINK_FIELDS = {"role": "enum:evidence|context", "role_note": "text"}
+ROLE_LINKS = ("enables",)
 SEVERITY_FIELDS = {"level": "int", "note": "text", "sources": "refs:source"}
 SEVERITY_REQUIRED = ("level", "note", "sources")
 

@@ -2,7 +2,7 @@
 
 :func:`compare_matrix` lines up :meth:`CoverageReport.matrix` of inventory A and of inventory B
 (risk x method type) and names each cell ``both``, ``A only``, ``B only``, ``neither`` or
-``not applicable``: a cell counts as covered when it has direct or indirect evidence.
+``not testable``: a cell counts as covered when it is tested directly or only indirectly.
 """
 
 from __future__ import annotations
@@ -10,15 +10,16 @@ from __future__ import annotations
 import pandas as pd
 
 from graph.coverage.compare import Comparison
+from graph.coverage.matrix import CELL_DIRECT, CELL_INDIRECT, CELL_NONE, CELL_NOT_TESTABLE
 
-COVERED = ("direct", "indirect")
-CELL_CATEGORIES = ("A only", "both", "B only", "neither", "not applicable")
+COVERED = (CELL_DIRECT, CELL_INDIRECT)
+CELL_CATEGORIES = ("A only", "both", "B only", "neither", "not testable")
 
 
 def cell_category(state_a: str, state_b: str) -> str:
     """The category of one cell from its state in A and in B."""
-    if state_a == "not applicable" or state_b == "not applicable":
-        return "not applicable"
+    if state_a == CELL_NOT_TESTABLE or state_b == CELL_NOT_TESTABLE:
+        return "not testable"
     in_a, in_b = state_a in COVERED, state_b in COVERED
     if in_a and in_b:
         return "both"
@@ -42,9 +43,13 @@ def compare_matrix(comparison: Comparison, level: int | None = None) -> pd.DataF
     """
     a = comparison.report_a.matrix(level=level)
     b = comparison.report_b.matrix(level=level)
+    # a cluster's row may be led by a different member in A and in B: line B up by members
+    b_row = {m: r.id for r in comparison.report_b.risks for m in (r.id, *r.members)}
+    a_members = {r.id: (r.id, *r.members) for r in comparison.report_a.risks}
+    b = b.rename(index={b_row.get(m, m): rid for rid in a.index for m in a_members.get(rid, (rid,)) if m in b_row})
     columns = list(dict.fromkeys([*a.columns, *b.columns]))
-    a = a.reindex(columns=columns, fill_value="not assessed")
-    b = b.reindex(index=a.index, columns=columns, fill_value="not assessed")
+    a = a.reindex(columns=columns, fill_value=CELL_NONE)
+    b = b.reindex(index=a.index, columns=columns, fill_value=CELL_NONE)
     cells = [
         [cell_category(str(x), str(y)) for x, y in zip(ra, rb, strict=True)]
         for ra, rb in zip(a.values, b.values, strict=True)

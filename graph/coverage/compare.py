@@ -9,11 +9,12 @@ from typing import Any
 import pandas as pd
 
 from graph.coverage.report import CoverageReport, compute_coverage
-from graph.coverage.rules import STATUS_NOT_APPLICABLE
+from graph.coverage.rules import STATUS_NOT_TESTABLE
+from graph.coverage.types import RiskCoverage
 from graph.index.data import CoverageData
 from graph.inventory.model import Inventory
 
-CATEGORIES = ("both", "A only", "B only", "neither", "not applicable")
+CATEGORIES = ("both", "A only", "B only", "neither", "not testable")
 
 
 @dataclass
@@ -76,6 +77,7 @@ def compare(
     b: Inventory,
     taxonomy: str | None = None,
     statuses: Iterable[str] | None = None,
+    lens: str | None = None,
 ) -> Comparison:
     """Compare the coverage of inventories ``a`` and ``b`` ("covered" = assessed, weak or strong).
 
@@ -85,18 +87,18 @@ def compare(
         Rows in the order of the union's gap ranking; ``counts`` per category; the union's report.
     """
     statuses = list(statuses) if statuses is not None else None
-    ra = compute_coverage(data, a, taxonomy, statuses)
-    rb = compute_coverage(data, b, taxonomy, statuses)
+    ra = compute_coverage(data, a, taxonomy, statuses, lens)
+    rb = compute_coverage(data, b, taxonomy, statuses, lens)
     name_b = b.name if b.name != a.name else f"{b.name} (B)"
     b_named = b if name_b == b.name else Inventory(name_b, b.entries, b.columns, b.preamble, b.source, b.sheet)
-    ru = compute_coverage(data, a.union(b_named, f"{a.name} + {name_b}"), taxonomy, statuses)
-    by_a, by_b = ra.by_id, rb.by_id
+    ru = compute_coverage(data, a.union(b_named, f"{a.name} + {name_b}"), taxonomy, statuses, lens)
+    by_a, by_b = _by_member(ra.risks), _by_member(rb.risks)
     rows: list[CompareRow] = []
     counts = dict.fromkeys(CATEGORIES, 0)
     for u in ru.risks:
         x, y = by_a[u.id], by_b[u.id]
-        if u.status == STATUS_NOT_APPLICABLE:
-            cat = "not applicable"
+        if u.status == STATUS_NOT_TESTABLE:
+            cat = "not testable"
         elif x.assessed and y.assessed:
             cat = "both"
         elif x.assessed:
@@ -134,6 +136,15 @@ def compare(
     for s in summary.values():
         s.pop("by_taxonomy", None)
     return Comparison(a.name, name_b, rows, counts, ra, rb, ru, summary)
+
+
+def _by_member(rows: list[RiskCoverage]) -> dict[str, RiskCoverage]:
+    """Every risk CURIE (a cluster's row under each of its members) -> its row."""
+    out: dict[str, RiskCoverage] = {}
+    for r in rows:
+        for key in (r.id, *r.members):
+            out[key] = r
+    return out
 
 
 __all__ = ["CATEGORIES", "CompareRow", "Comparison", "compare"]

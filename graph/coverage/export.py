@@ -48,7 +48,11 @@ def report_to_xlsx_bytes(report: CoverageReport) -> bytes:
     summary.pop("by_taxonomy")
     about = _about(
         "coverage report",
-        [["inventory", report.inventory or "whole catalogue"], ["taxonomy", report.taxonomy or "all"]]
+        [
+            ["inventory", report.inventory or "whole catalogue"],
+            ["taxonomy", report.taxonomy or "all"],
+            ["lens used", report.lens.describe() if report.lens else "every concept"],
+        ]
         + [[k, v] for k, v in summary.items()],
     )
     return write_xlsx(

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from graph.core.errors import AiriskError
+from graph.coverage.lens import choose_lens
 from graph.coverage.report import (
     CoverageReport,
     RiskChange,
@@ -34,9 +35,9 @@ from graph.coverage.report import (
     compute_coverage,
     inventory_items,
     model_for,
-    scope_indexes,
 )
-from graph.coverage.rules import EPS, Incremental, Model
+from graph.coverage.rules import EPS, Clusters, Incremental, Model, status_of
+from graph.coverage.why import Explainer
 from graph.index.data import CoverageData, paused_gc
 from graph.inventory.match import inventory_from_tests, matcher_for, resolve_tests
 from graph.inventory.model import Inventory, InventoryEntry
@@ -46,6 +47,7 @@ GUARANTEE_COST = (
     "best of cost-benefit greedy, plain greedy and best single method: at least (1 - 1/e)/2 (32 %) "
     "of the optimal gap reduction within the budget"
 )
+SEVERE = 4  # severity from which a gap no catalogue method can close is listed
 EXACT_NODE_LIMIT = 200_000  # exact=True
 AUTO_NODE_LIMIT = 20_000  # exact=None: try, then fall back to greedy
 
@@ -62,8 +64,30 @@ class PlanStep:
     gain: float
     cumulative_gain: float
     newly_assessed: tuple[str, ...]
-    newly_strong: tuple[str, ...]
-    improved: tuple[str, ...]
+    newly_strong: tuple[str, ...]  # the gaps it closes (to strong)
+    improved: tuple[str, ...]  # every counted risk it raises
+    raises: tuple[str, ...] = ()  # the gaps it raises without closing them
+
+    @property
+    def effect(self) -> str:
+        """``"closes mit:4.2; raises nist600:2.1, gdm-fsf:cbrn"`` (what this step does to the gaps)."""
+        parts = []
+        if self.newly_strong:
+            parts.append("closes " + ", ".join(self.newly_strong))
+        if self.raises:
+            parts.append("raises " + ", ".join(self.raises))
+        return "; ".join(parts) or "no gap changes"
+
+
+@dataclass(frozen=True)
+class OpenGap:
+    """A severe gap that no catalogue method can close (even the whole catalogue leaves it below strong)."""
+
+    id: str
+    label: str
+    severity: int | None
+    status_with_catalogue: str
+    reason: str
 
 
 @dataclass
@@ -82,6 +106,8 @@ class Plan:
     inventory: str | None = None
     taxonomy: str | None = None
     notes: list[str] = field(default_factory=list)
+    lens: dict[str, Any] = field(default_factory=dict)
+    unclosable: list[OpenGap] = field(default_factory=list)  # severe gaps no catalogue method can close
 
     @property
     def total_gain(self) -> float:
@@ -95,18 +121,19 @@ class Plan:
         rows = []
         for n, s in enumerate(self.steps, 1):
             d = asdict(s)
-            for k in ("newly_assessed", "newly_strong", "improved"):
+            for k in ("newly_assessed", "newly_strong", "improved", "raises"):
                 d[k] = "; ".join(d[k])
-            rows.append({"step": n, **d})
-        cols = ["step", *PlanStep.__dataclass_fields__]
+            rows.append({"step": n, **d, "effect": s.effect})
+        cols = ["step", *PlanStep.__dataclass_fields__, "effect"]
         return pd.DataFrame(rows, columns=cols)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["total_gain"] = self.total_gain
-        for s in d["steps"]:
-            for k in ("newly_assessed", "newly_strong", "improved"):
+        for s, step in zip(d["steps"], self.steps, strict=True):
+            for k in ("newly_assessed", "newly_strong", "improved", "raises"):
                 s[k] = list(s[k])
+            s["effect"] = step.effect
         return d
 
 
@@ -124,6 +151,7 @@ def plan(
     exact: bool | None = None,
     statuses: Iterable[str] | None = None,
     default_cost: float = 1.0,
+    lens: str | None = None,
 ) -> Plan:
     """Recommend the catalogue test methods that most reduce the severity-weighted gap.
 
@@ -139,6 +167,9 @@ def plan(
         Cost per test method (keys: IRI, id, name or alias); methods not listed cost ``default_cost``.
     taxonomy
         Reduce the gap of this taxonomy's risks only.
+    lens
+        Reduce the gap of this lens (a cluster of matched risks counts once); see
+        :func:`graph.coverage.lens.choose_lens`.
     exact
         ``None``: try the exact search, fall back to greedy past its node limit; ``True``: exact
         only (error past the limit); ``False``: greedy only.
@@ -148,7 +179,8 @@ def plan(
     base_inv = inventory if inventory is not None else _empty()
     model, keys = inventory_items(model_for(data), base_inv, statuses)
     check_taxonomy(data, taxonomy)
-    scope = scope_indexes(data, model, taxonomy)
+    chosen_lens = choose_lens(data, model.index, lens, taxonomy)
+    scope = chosen_lens.clusters
     cost_of: dict[str, float] = {}
     if costs:
         resolve_tests(data, list(costs))  # raises naming every unknown test method
@@ -212,7 +244,29 @@ def plan(
         inventory.name if inventory else None,
         taxonomy,
         notes,
+        chosen_lens.to_dict(),
+        _unclosable(model, keys, scope),
     )
+
+
+def _unclosable(model: Model, keys: set[str], scope: Clusters) -> list[OpenGap]:
+    """Severe gaps of the scope (severity >= 4) that stay below strong even with the whole catalogue."""
+    full = model.evaluate(set(keys) | set(model.data.tests))
+    explainer = Explainer(model, full, frozenset(set(keys) | set(model.data.tests)), scope)
+    out: list[OpenGap] = []
+    for cluster in scope:
+        live = [i for i in cluster if model.applicable[i]]
+        if not live or model.cluster_score(full.score, cluster) >= 1 - EPS:
+            continue
+        i = min(live, key=lambda c: (full.score[c], live.index(c)))
+        severity = max((model.data.risks[model.iris[c]].severity or 0) for c in live)
+        if severity < SEVERE:
+            continue
+        node = model.data.risks[model.iris[i]]
+        score = model.cluster_score(full.score, cluster)
+        out.append(OpenGap(node.curie, node.label, severity, status_of(score, True), explainer.reason(i)[0]))
+    out.sort(key=lambda g: (-(g.severity or 0), g.id))
+    return out
 
 
 def _greedy(
@@ -246,7 +300,7 @@ def _greedy(
 
 
 def _budgeted(
-    model: Model, keys: set[str], scope: list[int], cands: dict[str, tuple[float, float]], budget: float
+    model: Model, keys: set[str], scope: Clusters, cands: dict[str, tuple[float, float]], budget: float
 ) -> tuple[list[str], str]:
     options = {
         "cost-benefit greedy": _greedy(Incremental(model, set(keys), scope), cands, 0, budget, by_ratio=True),
@@ -259,7 +313,7 @@ def _budgeted(
     return options[name], f"budgeted greedy ({name} was best)"
 
 
-def _value(model: Model, keys: set[str], scope: list[int], chosen: list[str]) -> float:
+def _value(model: Model, keys: set[str], scope: Clusters, chosen: list[str]) -> float:
     before = model.gap(model.evaluate(keys), scope)
     return before - model.gap(model.evaluate(keys | set(chosen)), scope)
 
@@ -324,7 +378,7 @@ def _branch_and_bound(
     return (best_set if finished else None), nodes
 
 
-def _order(model: Model, keys: set[str], scope: list[int], chosen: list[str]) -> list[str]:
+def _order(model: Model, keys: set[str], scope: Clusters, chosen: list[str]) -> list[str]:
     """Present a chosen set in greedy order (largest marginal gain first)."""
     inc = Incremental(model, set(keys), scope)
     rest, out = list(chosen), []
@@ -337,22 +391,24 @@ def _order(model: Model, keys: set[str], scope: list[int], chosen: list[str]) ->
 
 
 def _steps(
-    model: Model, keys: set[str], scope: list[int], chosen: list[str], cost_of: dict[str, float], with_costs: bool
+    model: Model, keys: set[str], scope: Clusters, chosen: list[str], cost_of: dict[str, float], with_costs: bool
 ) -> tuple[list[PlanStep], float, float]:
-    """Per-step gains and changed risks (incremental), and the exact gap before and after (full evaluation)."""
+    """Per-step gains and the gaps each closes or raises (incremental), and the exact gap before and after."""
     data = model.data
     inc = Incremental(model, set(keys), scope)
-    live = inc.in_scope
+    share = inc.share
     before = model.gap(model.evaluate(keys), scope)
     steps: list[PlanStep] = []
     cumulative = 0.0
     for iri in chosen:
         _, _, new_score = inc.changes(iri)
-        changed = sorted(i for i in new_score if live[i])
+        changed = sorted(i for i in new_score if i in share)
         old = {i: inc.score[i] for i in changed}
-        gain = sum(model.weight[i] * (new_score[i] - old[i]) for i in changed)
+        gain = sum(share[i] * (new_score[i] - old[i]) for i in changed)
         cumulative += gain
         t = data.tests[iri]
+        closes = tuple(model.curies[i] for i in changed if old[i] < 1 - EPS <= new_score[i])
+        improved = tuple(model.curies[i] for i in changed if new_score[i] > old[i] + EPS)
         steps.append(
             PlanStep(
                 t.id,
@@ -363,8 +419,9 @@ def _steps(
                 gain,
                 cumulative,
                 tuple(model.curies[i] for i in changed if old[i] <= EPS < new_score[i]),
-                tuple(model.curies[i] for i in changed if old[i] < 1 - EPS <= new_score[i]),
-                tuple(model.curies[i] for i in changed if new_score[i] > old[i] + EPS),
+                closes,
+                improved,
+                tuple(c for c in improved if c not in closes),
             )
         )
         inc.add(iri)
@@ -378,6 +435,7 @@ def what_if(
     add: Iterable[str],
     taxonomy: str | None = None,
     statuses: Iterable[str] | None = None,
+    lens: str | None = None,
 ) -> WhatIf:
     """Coverage before and after adding test methods (ids, names or aliases) to ``inventory``.
 
@@ -403,8 +461,8 @@ def what_if(
     if statuses is not None:
         statuses = list(statuses) + ["planned"]
     after_inv = base.with_entries(entries)
-    before: CoverageReport = compute_coverage(data, base, taxonomy, statuses)
-    after: CoverageReport = compute_coverage(data, after_inv, taxonomy, statuses)
+    before: CoverageReport = compute_coverage(data, base, taxonomy, statuses, lens)
+    after: CoverageReport = compute_coverage(data, after_inv, taxonomy, statuses, lens)
     changes: list[RiskChange] = compare_reports(before, after)
     return WhatIf(
         before, after, [e.test_id or e.test_method for e in entries], before.gap_total - after.gap_total, changes

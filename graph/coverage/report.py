@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -10,18 +9,23 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from graph.core.errors import AiriskError
+from graph.coverage.lens import Lens, choose_lens
+from graph.coverage.matrix import report_matrix
 from graph.coverage.rules import (
     DIRECT,
     EPS,
-    STATUS_NOT_APPLICABLE,
+    STATUS_NOT_TESTABLE,
     STATUS_STRONG,
     STATUS_WEAK,
+    Clusters,
     Contribution,
     Model,
     Scores,
+    as_clusters,
     status_of,
 )
 from graph.coverage.types import RUBRIC, CoverageSummary, Evidence, RiskCoverage, summarise
+from graph.coverage.why import Explainer
 from graph.index.data import CoverageData, Source, as_data, paused_gc
 from graph.inventory.model import ENTRY_STATUSES, STATUS_SYNONYMS, Inventory
 
@@ -52,6 +56,7 @@ class CoverageReport:
     _scores: Scores | None = field(default=None, repr=False)
     _model: Model | None = field(default=None, repr=False)
     _keys: frozenset[str] = field(default_factory=frozenset, repr=False)
+    lens: Lens | None = None
 
     def prefetch_evidence(self, risks: list[RiskCoverage] | None = None) -> None:
         """Fetch the evidence (links and sources) of ``risks`` (default: all) with as few queries as possible."""
@@ -91,6 +96,10 @@ class CoverageReport:
             for key in ("broader", "narrower", "method_types", "mitigations"):
                 d[key] = "; ".join(d[key])
             d["evidence"] = "; ".join(e.describe() for e in r.evidence) if evidence else ""
+            d["members"] = "; ".join(r.members)
+            why = r.why
+            d["why"] = why.reason if why is not None else ""
+            d["would_raise_it"] = why.best if why is not None and why.kinds[0] not in ("strong", "not-testable") else ""
             rows.append(d)
         return pd.DataFrame(rows, columns=list(_FRAME_COLUMNS))
 
@@ -134,51 +143,31 @@ class CoverageReport:
         ]
         return pd.DataFrame(rows, columns=cols)
 
-    def matrix(self, level: int | None = None, values: str = "state", aggregate: bool = True) -> pd.DataFrame:
-        """Risk x method type.
+    def matrix(
+        self,
+        level: int | None = None,
+        values: str = "state",
+        aggregate: bool = True,
+        by: str = "type",
+        sort: str = "tree",
+    ) -> pd.DataFrame:
+        """Risk x method type (or ``by="family"``) with cell words of their own; see :mod:`graph.coverage.matrix`."""
+        return report_matrix(self, level, values, aggregate, by, sort)
 
-        Parameters
-        ----------
-        level
-            Keep risks down to this depth (1 = top concepts); None keeps every risk.
-        values
-            ``"state"``: ``direct``, ``indirect``, ``not assessed`` or ``not applicable``;
-            ``"count"``: the number of test methods of that type.
-        aggregate
-            A row includes the evidence of every risk under it (default), else its own only.
-        """
-        if values not in ("state", "count"):
-            raise ValueError("values must be 'state' or 'count'")
-        model, scores = self._model, self._scores
-        rows = [r for r in sorted(self.risks, key=_tree_key) if level is None or r.depth <= level]
-        types = list(self.method_types)
-        if model is None or scores is None:
-            return pd.DataFrame(index=[r.id for r in rows], columns=types)
-        cells = _type_cells(model, self._keys, aggregate)
-        extra = sorted({t for cell in cells.values() for t in cell} - set(types))
-        types += extra
-        table: list[list[Any]] = []
-        for r in rows:
-            i = model.index[r.iri]
-            cell = cells.get(i, {})
-            if values == "count":
-                table.append([len(cell[t][1]) if t in cell else 0 for t in types])
-            elif r.status == STATUS_NOT_APPLICABLE:
-                table.append([STATUS_NOT_APPLICABLE] * len(types))
-            else:
-                table.append(
-                    [("direct" if cell[t][0] == DIRECT else "indirect") if t in cell else "not assessed" for t in types]
-                )
-        frame = pd.DataFrame(table, index=[r.id for r in rows], columns=types)
-        frame.index.name = "risk"
-        return frame
+    def why(self, risk_id: str) -> Any:
+        """The explanation (:class:`graph.coverage.why.Why`) of the risk ``risk_id`` (a member CURIE works too)."""
+        for r in self.risks:
+            if r.id == risk_id or risk_id in r.members:
+                return r.why
+        raise KeyError(risk_id)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"inventory", "taxonomy", "rubric", "summary", "risks"}`` as plain data."""
+        """``{"inventory", "taxonomy", "lens", "rubric", "summary", "risks"}`` as plain data."""
         self.prefetch_evidence()
         return {
             "inventory": self.inventory,
             "taxonomy": self.taxonomy,
+            "lens": self.lens.to_dict() if self.lens else None,
             "rubric": RUBRIC,
             "summary": self.summary().to_dict(),
             "risks": [r.to_dict() for r in self.risks],
@@ -189,41 +178,8 @@ _FRAME_COLUMNS = (
     "rank", "id", "label", "taxonomy", "code", "depth", "broader", "narrower", "severity", "severity_rated", "weight",
     "status", "strength", "points", "own_score", "rollup_score", "n_methods", "method_types", "direct", "gap_score",
     "mitigated", "mitigations", "mitigation_gap", "mitigation_gap_kind", "not_applicable_reason",
-    "narrower_covered", "narrower_total", "documented_entries", "evidence", "iri",
+    "narrower_covered", "narrower_total", "documented_entries", "members", "why", "would_raise_it", "evidence", "iri",
 )  # fmt: skip
-
-
-def _natural(text: str) -> tuple[tuple[int, object], ...]:
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", text) if p)
-
-
-def _tree_key(r: RiskCoverage) -> tuple[str, tuple[tuple[int, object], ...]]:
-    return (r.taxonomy, _natural(r.code))
-
-
-def _type_cells(model: Model, keys: frozenset[str], aggregate: bool) -> dict[int, dict[str, tuple[int, set[str]]]]:
-    """Per risk: method type -> (best level, test methods), optionally merged up the hierarchy."""
-    cells: dict[int, dict[str, tuple[int, set[str]]]] = {}
-    for key in keys:
-        item = model.items.get(key)
-        if item is None:
-            continue
-        for risk, level in item.levels.items():
-            cell = cells.setdefault(risk, {})
-            best, tests = cell.get(item.type_key, (level, set()))
-            tests.add(key)
-            cell[item.type_key] = (min(best, level), tests)
-    if aggregate:
-        for i in model.topo:
-            own = cells.get(i)
-            if not own:
-                continue
-            for p in model.parents[i]:
-                target = cells.setdefault(p, {})
-                for t, (lvl, tests) in own.items():
-                    best, have = target.get(t, (lvl, set()))
-                    target[t] = (min(best, lvl), have | tests)
-    return cells
 
 
 # ---------------------------------------------------------------------------------- computing
@@ -268,8 +224,9 @@ def compute_coverage(
     inventory: Inventory | None = None,
     taxonomy: str | None = None,
     statuses: Iterable[str] | None = None,
+    lens: str | None = None,
 ) -> CoverageReport:
-    """Compute the coverage of every risk.
+    """Compute the coverage of every risk a lens counts.
 
     Parameters
     ----------
@@ -282,6 +239,10 @@ def compute_coverage(
         A taxonomy prefix: report only its risks (evidence through mappings still counts).
     statuses
         Count only inventory entries with one of these statuses (``planned``, ``running``, ``done``).
+    lens
+        A lens id (``"frontier"``, ``"all"``, a taxonomy prefix, ``"default"``): its risks, a
+        cluster of exact/close matches counted once. ``None`` with ``taxonomy``: that taxonomy;
+        ``None`` without: every concept once (lens ``"every"``).
 
     Returns
     -------
@@ -293,20 +254,25 @@ def compute_coverage(
     check_taxonomy(data, taxonomy)
     model, keys = inventory_items(base, inventory, statuses)
     scores = model.evaluate(keys)
-    scope = scope_indexes(data, model, taxonomy)
-    risks = build_risks(model, scores, keys, scope, inventory)
+    chosen = choose_lens(data, model.index, lens, taxonomy)
+    risks = build_risks(model, scores, keys, chosen.clusters, inventory)
     n_tests = len({k for k in keys if k in model.items})
-    return CoverageReport(
+    report = CoverageReport(
         risks,
         inventory.name if inventory else None,
         taxonomy,
         dict(data.method_types),
         n_tests,
-        model.gap(scores, scope),
+        model.gap(scores, chosen.clusters),
         scores,
         model,
         frozenset(keys),
+        chosen,
     )
+    explainer = Explainer(model, scores, frozenset(keys), chosen.clusters)
+    for r in risks:
+        r._why_loader = explainer
+    return report
 
 
 def check_taxonomy(data: CoverageData, taxonomy: str | None) -> None:
@@ -318,23 +284,33 @@ def check_taxonomy(data: CoverageData, taxonomy: str | None) -> None:
         raise NotFound(f"no taxonomy with prefix {taxonomy!r} (known: {known})")
 
 
-def scope_indexes(data: CoverageData, model: Model, taxonomy: str | None) -> list[int]:
-    """Indexes of the risks in scope."""
-    return [i for i, iri in enumerate(model.iris) if taxonomy is None or data.risks[iri].prefix == taxonomy]
+def scope_indexes(data: CoverageData, model: Model, taxonomy: str | None, lens: str | None = None) -> Clusters:
+    """The clusters of risk indexes in scope (one per counted risk) for a lens or a taxonomy."""
+    return choose_lens(data, model.index, lens, taxonomy).clusters
 
 
 def build_risks(
-    model: Model, scores: Scores, keys: set[str], scope: list[int], inventory: Inventory | None
+    model: Model, scores: Scores, keys: set[str], scope: list[int] | Clusters, inventory: Inventory | None
 ) -> list[RiskCoverage]:
-    """Turn scores into ranked :class:`RiskCoverage` rows (evidence built when first read)."""
+    """Turn scores into ranked :class:`RiskCoverage` rows, one per cluster (evidence built when first read).
+
+    A cluster's row is its weakest applicable member (where the gap is), with the cluster's weight
+    (highest member severity), the mean score of its members and the others in ``members``.
+    Not-testable rows come last with rank 0.
+    """
     data = model.data
     loader = _EvidenceLoader(model, scores, inventory)
     out: list[RiskCoverage] = []
-    for i in scope:
+    for cluster in as_clusters(scope):
+        live = [c for c in cluster if model.applicable[c]]
+        # the row is the weakest member: where the cluster's gap is; the score is the members' mean
+        i = min(live, key=lambda c: (scores.score[c], live.index(c))) if live else cluster[0]
         iri = model.iris[i]
         node = data.risks[iri]
         applicable = model.applicable[i]
-        score = scores.score[i]
+        score = model.cluster_score(scores.score, cluster) if live else scores.score[i]
+        weight = model.cluster_weight(cluster) if live else model.weight[i]
+        others = tuple(c for c in cluster if c != i)
         status = status_of(score, applicable)
         mitigations = model.mitigation_ids[i]
         mitigated = model.mitigated[i]
@@ -354,7 +330,7 @@ def build_risks(
                 depth=model.depth[i],
                 severity=node.severity,
                 severity_rated=node.severity is not None,
-                weight=model.weight[i],
+                weight=weight,
                 status=status,
                 strength=score,
                 points=scores.points[i],
@@ -363,7 +339,7 @@ def build_risks(
                 n_methods=len(scores.methods.get(i, ())),
                 method_types=tuple(sorted(scores.direct.get(i, set()) | scores.indirect.get(i, set()))),
                 direct=bool(scores.direct.get(i)),
-                gap_score=model.weight[i] * (1.0 - score) if applicable else 0.0,
+                gap_score=weight * (1.0 - score) if applicable else 0.0,
                 mitigated=mitigated,
                 mitigations=mitigations,
                 mitigation_gap=bool(gap_kind),
@@ -372,14 +348,16 @@ def build_risks(
                 narrower_covered=sum(1 for c in kids if scores.score[c] > EPS),
                 narrower_total=len(kids),
                 documented_entries=data.entries.get(iri, 0),
+                members=tuple(model.curies[c] for c in others),
+                member_iris=tuple(model.iris[c] for c in others),
                 _loader=loader,
             )
         )
     # ties: higher severity first, then taxonomy and code order (the model's index order)
     position = {iri: i for i, iri in enumerate(model.iris)}
-    out.sort(key=lambda r: (r.status == STATUS_NOT_APPLICABLE, -r.gap_score, -r.weight, position[r.iri]))
+    out.sort(key=lambda r: (r.status == STATUS_NOT_TESTABLE, -r.gap_score, -r.weight, position[r.iri]))
     for n, r in enumerate(out, 1):
-        r.rank = n
+        r.rank = 0 if r.status == STATUS_NOT_TESTABLE else n
     return out
 
 
@@ -402,17 +380,29 @@ class _EvidenceLoader:
     def prefetch(self, risks: list[RiskCoverage]) -> None:
         """Fetch the evidence nodes and sources of these risks' evidence in one go."""
         index = self.model.index
-        hops = [h for r in risks for _, c in self.contributions(index[r.iri]) for h in c.hops]
+        hops = [
+            h
+            for r in risks
+            for iri in (r.iri, *r.member_iris)
+            for _, c in self.contributions(index[iri])
+            for h in c.hops
+        ]
         self.model.data.ensure_evidence(hops)
 
     def __call__(self, risk: RiskCoverage) -> tuple[Evidence, ...]:
+        """The evidence of a row: its own, then (for a cluster) each member's, marked with the member."""
         self.prefetch([risk])
-        i = self.model.index[risk.iri]
-        items = [_evidence(self.model, key, c, self.custom) for key, c in self.contributions(i)]
-        return tuple(sorted(items, key=lambda e: (e.level, e.path, e.test_label.lower(), e.via or "")))
+        index = self.model.index
+        out: list[Evidence] = []
+        for iri, member in ((risk.iri, ""), *zip(risk.member_iris, risk.members, strict=True)):
+            items = [_evidence(self.model, key, c, self.custom, member) for key, c in self.contributions(index[iri])]
+            out += sorted(items, key=lambda e: (e.level, e.path, e.test_label.lower(), e.via or ""))
+        return tuple(out)
 
 
-def _evidence(model: Model, key: str, c: Contribution, custom: dict[str, tuple[str, str | None, str]]) -> Evidence:
+def _evidence(
+    model: Model, key: str, c: Contribution, custom: dict[str, tuple[str, str | None, str]], member: str = ""
+) -> Evidence:
     data = model.data
     test = data.tests.get(key)
     links = tuple(data.links[h] for h in c.hops if h in data.links)
@@ -444,6 +434,7 @@ def _evidence(model: Model, key: str, c: Contribution, custom: dict[str, tuple[s
         sources,
         is_custom,
         note,
+        member,
     )
 
 

@@ -3,7 +3,8 @@
 The rubric (also in the README, "Coverage"):
 
 - Evidence for a risk comes from a test method through one of three paths: **direct** (the test
-  assesses the risk), **capability** (the test measures a capability that enables the risk) or
+  assesses the risk), **capability** (the test measures a capability whose link to the risk has
+  the role *evidence*; context links carry no evidence) or
   **mapping** (the test assesses a risk of another taxonomy that is an exact or close match, or a
   *narrower* match: a test of a narrower concept counts for the broader one, never the reverse;
   related matches never count). A test that assesses the risk directly gives direct evidence
@@ -14,15 +15,20 @@ The rubric (also in the README, "Coverage"):
   indirect evidence (capability or mapping) earns half that, and indirect evidence earns at most
   1.5 points in total. Own score = min(1, points / 3): strong needs direct evidence from at least
   two test methods.
-- Roll-up: score = min(1, own score + severity-weighted mean of the scores of the applicable
-  narrower risks).
-- Status: not applicable (curated claim, a not-applicable taxonomy, or every narrower risk not
-  applicable); not assessed (score 0); assessed: strong (score 1); assessed: weak (otherwise).
+- Roll-up: share = severity-weighted mean of the scores of the applicable narrower risks (an
+  only narrower risk covers at most half of its parent: its weight is counted twice in the
+  denominator); score = 1 - (1 - own score) x (1 - share). A broader risk is strong by roll-up
+  only when at least two narrower risks exist and all are strong.
+- Status: not testable by model evaluation (curated claim, a taxonomy of causes, or every
+  narrower risk not testable); not assessed (score 0); assessed: strong (score 1); assessed:
+  weak (otherwise).
 - Gap score = weight x (1 - score), weight = severity 1..5, or 2 when the risk is unrated.
 
 Every part of the score is a monotone submodular function of the set of test methods (weighted
-coverage of method types, truncated; sums and truncations keep the property), which is what
-gives the planner's greedy algorithm its guarantee.
+coverage of method types, truncated; sums, truncations and 1 - (1 - a)(1 - b) of such functions
+keep the property), which is what gives the planner's greedy algorithm its guarantee. A cluster
+of a deduplicated lens counts once: its weight is its highest member weight, shared equally by
+its members, so its score is the mean of theirs and the objective stays a weighted sum.
 """
 
 from __future__ import annotations
@@ -37,8 +43,9 @@ from graph.index.data import INTERACTIVE_METHOD_TYPES, P_ASSESSES, P_ENABLES, P_
 STATUS_NOT_ASSESSED = "not assessed"
 STATUS_WEAK = "assessed: weak"
 STATUS_STRONG = "assessed: strong"
-STATUS_NOT_APPLICABLE = "not applicable"
-STATUSES = (STATUS_NOT_ASSESSED, STATUS_WEAK, STATUS_STRONG, STATUS_NOT_APPLICABLE)
+STATUS_NOT_TESTABLE = "not testable by model evaluation"
+STATUS_NOT_APPLICABLE = STATUS_NOT_TESTABLE  # the former name of the same state
+STATUSES = (STATUS_NOT_ASSESSED, STATUS_WEAK, STATUS_STRONG, STATUS_NOT_TESTABLE)
 
 #: Method types that exercise the system interactively (agents, adversaries, people), rather than
 #: scoring answers to a fixed set of prompts.
@@ -82,6 +89,21 @@ def own_points(direct: set[str] | frozenset[str], indirect: set[str] | frozenset
 
 
 NO_TYPES: frozenset[str] = frozenset()
+
+#: A scope of risks to count: clusters of risk indexes, each counted once (the mean of its members).
+Clusters = tuple[tuple[int, ...], ...]
+
+
+def combine(own: float, share: float) -> float:
+    """A risk's score from its own score and the roll-up share of its narrower risks."""
+    return min(1.0, 1.0 - (1.0 - own) * (1.0 - share))
+
+
+def as_clusters(scope: list[int] | Clusters) -> Clusters:
+    """``scope`` as clusters: a plain list of risk indexes becomes one cluster per risk."""
+    if scope and not isinstance(scope[0], tuple):
+        return tuple((i,) for i in scope)  # type: ignore[misc]
+    return tuple(scope)  # type: ignore[arg-type]
 
 
 def status_of(score: float, applicable: bool) -> str:
@@ -157,9 +179,13 @@ class Model:
         self.na_reason = [data.risks[iri].not_applicable for iri in self.iris]
         for i in self.topo:  # a parent whose narrower risks are all not applicable
             if not self.na_reason[i] and self.children[i] and all(self.na_reason[c] for c in self.children[i]):
-                self.na_reason[i] = "every narrower risk is not applicable"
+                self.na_reason[i] = "every narrower risk is not testable by model evaluation"
         self.applicable = [not r for r in self.na_reason]
-        self.child_weight = [sum(self.weight[c] for c in self.children[i] if self.applicable[c]) for i in range(n)]
+        # an only narrower risk covers at most half of its parent: count its weight twice
+        self.child_weight = []
+        for i in range(n):
+            live = [self.weight[c] for c in self.children[i] if self.applicable[c]]
+            self.child_weight.append(sum(live) * (2.0 if len(live) == 1 else 1.0))
         self.rank = {node: r for r, node in enumerate(self.topo)}
         self.depth = [1] * n
         for i in reversed(self.topo):
@@ -281,12 +307,35 @@ class Model:
                     if self.applicable[c]:
                         total += self.weight[c] * score[c]
                 rollup[i] = total / self.child_weight[i]
-            score[i] = min(1.0, own[i] + rollup[i])
+            score[i] = combine(own[i], rollup[i])
         return Scores(direct, indirect, methods, points, own, rollup, score)
 
-    def gap(self, scores: Scores, scope: list[int]) -> float:
-        """The total severity-weighted gap over the risks ``scope`` (indexes)."""
-        return sum((self.weight[i] * (1.0 - scores.score[i]) for i in scope if self.applicable[i]), 0.0)
+    def cluster_weight(self, cluster: tuple[int, ...]) -> float:
+        """The weight of a cluster: the highest weight of its applicable members (0 if none)."""
+        return max((self.weight[i] for i in cluster if self.applicable[i]), default=0.0)
+
+    def cluster_score(self, score: list[float], cluster: tuple[int, ...]) -> float:
+        """The score of a cluster: the mean score of its applicable members (strong only when all are)."""
+        live = [score[i] for i in cluster if self.applicable[i]]
+        return sum(live) / len(live) if live else 0.0
+
+    def scope_weights(self, scope: list[int] | Clusters) -> dict[int, float]:
+        """Each counted risk's share of the objective: its cluster's weight over its live members."""
+        out: dict[int, float] = {}
+        for c in as_clusters(scope):
+            live = [i for i in c if self.applicable[i]]
+            for i in live:
+                out[i] = self.cluster_weight(c) / len(live)
+        return out
+
+    def gap(self, scores: Scores, scope: list[int] | Clusters) -> float:
+        """The total severity-weighted gap over ``scope`` (risk indexes, or clusters counted once)."""
+        total = 0.0
+        for c in as_clusters(scope):
+            w = self.cluster_weight(c)
+            if w > 0:
+                total += w * (1.0 - self.cluster_score(scores.score, c))
+        return total
 
 
 class Incremental:
@@ -297,16 +346,14 @@ class Incremental:
     journal that ``undo`` reverts (the exact solver's search uses it).
     """
 
-    def __init__(self, model: Model, keys: set[str], scope: list[int]):
+    def __init__(self, model: Model, keys: set[str], scope: list[int] | Clusters):
         self.model = model
         s = model.evaluate(keys)
         self.direct: list[set[str]] = [s.direct.get(i, set()) for i in range(len(model.iris))]
         self.indirect: list[set[str]] = [s.indirect.get(i, set()) for i in range(len(model.iris))]
         self.own, self.score = s.own, s.score
         self.childsum = [s.rollup[i] * model.child_weight[i] for i in range(len(model.iris))]
-        self.in_scope = [False] * len(model.iris)
-        for i in scope:
-            self.in_scope[i] = model.applicable[i]
+        self.share = model.scope_weights(scope)  # risk -> its weight in the objective (0: out of scope)
         self.keys = set(keys)
 
     def changes(self, key: str) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
@@ -336,7 +383,7 @@ class Incremental:
             _, i = heapq.heappop(heap)
             cw = m.child_weight[i]
             roll = (self.childsum[i] + delta_child.get(i, 0.0)) / cw if cw > 0 else 0.0
-            value = min(1.0, new_own.get(i, self.own[i]) + roll)
+            value = combine(new_own.get(i, self.own[i]), roll)
             if value <= self.score[i]:
                 continue
             new_score[i] = value
@@ -352,7 +399,8 @@ class Incremental:
     def gain(self, key: str) -> float:
         """Reduction of the total gap over the scope if ``key`` were added."""
         _, _, new_score = self.changes(key)
-        return sum(self.model.weight[i] * (v - self.score[i]) for i, v in new_score.items() if self.in_scope[i])
+        share = self.share
+        return sum(share[i] * (v - self.score[i]) for i, v in new_score.items() if i in share)
 
     def add(self, key: str) -> list[tuple[str, int, object]]:
         """Add the test method ``key``; return the journal that :meth:`undo` reverts."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from graph.coverage.rules import (
@@ -11,8 +11,8 @@ from graph.coverage.rules import (
     INDIRECT_CAP,
     INDIRECT_FACTOR,
     INTERACTIVE_TYPES,
-    STATUS_NOT_APPLICABLE,
     STATUS_NOT_ASSESSED,
+    STATUS_NOT_TESTABLE,
     STATUS_STRONG,
     STATUS_WEAK,
     STRONG_POINTS,
@@ -37,9 +37,12 @@ class Evidence:
     sources: tuple[str, ...] = ()  # source IRIs of every hop
     custom: bool = False
     note: str = ""
+    member: str = ""  # on a cluster's row: the member risk (CURIE) this evidence is for; "" for the row's own
 
     def describe(self) -> str:
         """A one-line explanation, e.g. ``cybench via capability cyber-offense``."""
+        if self.member:
+            return Evidence.describe(replace(self, member="")) + f" [for {self.member}]"
         if self.path == "direct":
             return f"{self.test_id} (direct)"
         if self.path == "capability":
@@ -83,8 +86,12 @@ class RiskCoverage:
     narrower_total: int
     rank: int = 0
     documented_entries: int = 0
+    members: tuple[str, ...] = ()  # the other risks of its cluster (CURIEs) on a deduplicated lens
+    member_iris: tuple[str, ...] = ()
     _evidence: tuple[Evidence, ...] | None = field(default=None, repr=False, compare=False)
     _loader: Callable[[RiskCoverage], tuple[Evidence, ...]] | None = field(default=None, repr=False, compare=False)
+    _why: Any = field(default=None, repr=False, compare=False)
+    _why_loader: Callable[[RiskCoverage], Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
@@ -92,6 +99,17 @@ class RiskCoverage:
         if self._evidence is None:
             self._evidence = self._loader(self) if self._loader is not None else ()
         return self._evidence
+
+    @property
+    def why(self) -> Any:
+        """The :class:`graph.coverage.why.Why`: the reason in words and the methods that would raise it."""
+        if self._why is None and self._why_loader is not None:
+            self._why = self._why_loader(self)
+        return self._why
+
+    @property
+    def not_testable(self) -> bool:
+        return self.status == STATUS_NOT_TESTABLE
 
     @property
     def assessed(self) -> bool:
@@ -105,6 +123,9 @@ class RiskCoverage:
                 continue
             value = getattr(self, f.name)
             d[f.name] = list(value) if isinstance(value, tuple) else value
+        why = self.why
+        if why is not None:
+            d["why"] = why.to_dict()
         if evidence:
             d["evidence"] = [
                 {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(e).items()} for e in self.evidence
@@ -118,7 +139,7 @@ class CoverageSummary:
 
     n_risks: int
     n_applicable: int
-    n_not_applicable: int
+    n_not_applicable: int  # = n_not_testable (the former name)
     n_assessed: int
     n_strong: int
     n_weak: int
@@ -131,13 +152,20 @@ class CoverageSummary:
     n_test_methods: int
     by_taxonomy: dict[str, dict[str, float]] = field(default_factory=dict)
 
+    @property
+    def n_not_testable(self) -> int:
+        """Risks not testable by model evaluation: counted apart, never ranked."""
+        return self.n_not_applicable
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["n_not_testable"] = self.n_not_applicable
+        return d
 
 
 def summarise(risks: list[RiskCoverage], n_tests: int, by_taxonomy: bool = True) -> CoverageSummary:
     """Count statuses and weigh coverage by severity."""
-    applicable = [r for r in risks if r.status != STATUS_NOT_APPLICABLE]
+    applicable = [r for r in risks if r.status != STATUS_NOT_TESTABLE]
     assessed = [r for r in applicable if r.assessed]
     weight = sum(r.weight for r in applicable)
     groups: dict[str, dict[str, float]] = {}
@@ -168,8 +196,13 @@ RUBRIC = {
     f"(capability, mapping): half, at most {INDIRECT_CAP} in total",
     "interactive_types": sorted(INTERACTIVE_TYPES),
     "own_score": f"min(1, points / {STRONG_POINTS:g})",
-    "score": "min(1, own score + severity-weighted mean score of the applicable narrower risks)",
-    "status": "not assessed = 0; assessed: strong = 1; assessed: weak = in between; not applicable = curated claim",
+    "capability_role": "only capability links with the role 'evidence' carry test evidence; 'context' links do not",
+    "rollup_share": "severity-weighted mean score of the applicable narrower risks (an only narrower risk counts "
+    "at most half)",
+    "score": "1 - (1 - own score) x (1 - roll-up share)",
+    "status": "not assessed = 0; assessed: strong = 1; assessed: weak = in between; not testable by model "
+    "evaluation = sourced claim (never ranked)",
+    "lens": "a deduplicated lens counts a cluster of exact/close matches once: highest member weight, mean score",
     "gap_score": f"weight x (1 - score); weight = severity 1..5, {DEFAULT_WEIGHT:g} when unrated",
     "indirect_factor": INDIRECT_FACTOR,
 }

@@ -25,6 +25,7 @@ from __future__ import annotations
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -44,8 +45,9 @@ from graph.endpoint.description import service_description as describe_service
 from graph.endpoint.entity import describe_query, entity_view, iri_for_path, ontology_query
 from graph.endpoint.pages import entity_page, error_page, home_page, query_form_page, results_page, triples_page
 from graph.sandbox import formats as fmt
-from graph.sandbox.pool import Job, Outcome, WorkerPool, worker_spec
-from graph.store.guard import DatasetRefused, FederationRefused, NotAQuery, UpdateRefused, check_read_only, query_form
+from graph.sandbox.pool import WorkerPool
+from graph.sandbox.worker import DEFAULT_MAX_BYTES, DEFAULT_MEMORY_MB, Job, Outcome, worker_spec
+from graph.store.guard import NestingRefused, check_nesting
 
 if TYPE_CHECKING:
     from graph.store.kg import KnowledgeGraph
@@ -53,6 +55,13 @@ if TYPE_CHECKING:
 STATUS = {
     "ok": 200,
     "syntax": 400,
+    "refused-update": 403,
+    "refused-federation": 400,
+    "refused-dataset": 400,
+    "refused-nesting": 400,
+    "unsupported": 400,
+    "not-acceptable": 406,
+    "memory": 503,
     "failed": 500,
     "too-large": 422,
     "store": 502,
@@ -74,6 +83,10 @@ class EndpointConfig:
     max_waiting: int = 32
     max_query_bytes: int = 1_000_000
     cors: bool = False
+    memory_mb: int | None = DEFAULT_MEMORY_MB
+    max_answer_bytes: int = DEFAULT_MAX_BYTES
+    base_url: str | None = None  # what the service description names (default: the address served)
+    max_url_bytes: int = 64 * 1024  # a GET request's target; longer gets 414 (POST the query instead)
 
 
 class Endpoint:
@@ -98,13 +111,27 @@ class Endpoint:
         self.examples = self._examples()
         if isinstance(store, OxigraphStore):
             self._tmpdir = tempfile.mkdtemp(prefix="airisk-endpoint-")
-        spec = worker_spec(store, self.prefixes, self._tmpdir or "")
+        spec = worker_spec(store, self.prefixes, self._tmpdir or "", self.config.memory_mb)
         self.pool = WorkerPool(spec, self.config.workers, self.config.timeout, self.config.max_waiting)
         try:
             self.pool.start()
         except AiriskError:
             self.close()
             raise
+        for warning in self.pool.status.warnings:
+            print(warning, file=sys.stderr, flush=True)
+
+    @property
+    def isolation(self) -> str:
+        """How the query workers are kept off the network (a sentence for the service description)."""
+        status = self.pool.status if self.pool is not None else None
+        if status is None:
+            return "query workers are not running"
+        if status.network_blocked is None:
+            return "queries run on a remote store; this endpoint's processes refuse outbound connections in Python"
+        if status.network_blocked:
+            return f"query workers cannot open network sockets (kernel-enforced: {status.detail})"
+        return status.warnings[0] if status.warnings else status.detail
 
     def _examples(self) -> list[tuple[str, str, str, str]]:
         out = []
@@ -126,14 +153,25 @@ class Endpoint:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
 
-    async def run(self, query: str, media_type: str | None, max_rows: int | None = None) -> Outcome:
-        """Run a (guarded) query on the worker pool without blocking the event loop."""
+    async def run(
+        self,
+        query: str,
+        media_type: str | None,
+        max_rows: int | None = None,
+        accept: tuple[str | None, str | None] | None = None,
+    ) -> Outcome:
+        """Run a query on the worker pool (guarded there) without blocking the event loop.
+
+        With ``accept`` (the Accept header and ``format`` parameter), the worker picks the media
+        type for the query's form.
+        """
         if self.pool is None:
             return Outcome("crashed", "the endpoint is not running")
-        # Workers write the machine formats; HTML pages are drawn here, from the answer itself.
-        html = media_type == fmt.HTML
-        job = Job(query, None if html else media_type, max_rows or self.config.max_rows)
+        cap = max_rows or self.config.max_rows
+        job = Job(query, media_type, cap, accept=accept, max_bytes=self.config.max_answer_bytes)
         outcome = await anyio.to_thread.run_sync(self.pool.run, job, limiter=self.limiter)
+        # Workers write the machine formats; HTML pages are drawn here, from the answer itself.
+        html = outcome.media_type == fmt.HTML or media_type == fmt.HTML
         if html and outcome.status == "ok" and outcome.answer is not None:
             answer = outcome.answer
             page = (
@@ -198,12 +236,16 @@ def _decode(body: bytes) -> str:
         raise _BadRequest(400, f"the request body is not UTF-8 (byte {exc.start})") from None
 
 
-async def _protocol_params(request: Request, limit: int) -> tuple[list[tuple[str, str]], str | None]:
+async def _protocol_params(request: Request, limit: int, url_limit: int) -> tuple[list[tuple[str, str]], str | None]:
     """The protocol parameters of a request, and the query text of a direct POST."""
     params = list(request.query_params.multi_items())
     if request.method != "POST":
-        if len(str(request.url.query)) > limit:
-            raise _BadRequest(413, f"the request is larger than this endpoint's limit of {limit} bytes")
+        if len(str(request.url.query)) > url_limit:
+            raise _BadRequest(
+                414,
+                f"the request URL is longer than this endpoint's limit of {url_limit:,} bytes; "
+                "send a long query by POST (application/sparql-query or a form) instead",
+            )
         return params, None
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/sparql-update":
@@ -243,7 +285,7 @@ def _query_from(params: list[tuple[str, str]], direct: str | None) -> str | None
 async def sparql(request: Request) -> Response:
     endpoint: Endpoint = request.app.state.endpoint
     try:
-        params, direct = await _protocol_params(request, endpoint.config.max_query_bytes)
+        params, direct = await _protocol_params(request, endpoint.config.max_query_bytes, endpoint.config.max_url_bytes)
         query = _query_from(params, direct)
     except _BadRequest as exc:
         return error(request, exc.status, str(exc))
@@ -253,20 +295,16 @@ async def sparql(request: Request) -> Response:
     if not query.strip():
         return error(request, 400, "the query is empty")
     try:
-        check_read_only(query)
-    except UpdateRefused as exc:
-        return error(request, 403, str(exc))
-    except (FederationRefused, DatasetRefused) as exc:
+        check_nesting(query)  # before any parser sees the text
+    except NestingRefused as exc:
         return error(request, 400, str(exc))
-    except NotAQuery:
-        pass  # malformed: the engine's parser says what and where (it cannot run without a query form)
-    form = query_form(query) or "SELECT"
-    kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
-    media = fmt.negotiate(request.headers.get("accept"), kind, chosen_format)
-    if media is None:
+    # The worker checks the query (the guard, on the parsed algebra), picks the format and runs it.
+    outcome = await endpoint.run(query, None, accept=(request.headers.get("accept"), chosen_format))
+    if outcome.status == "not-acceptable":
+        kind = "graph" if outcome.form in ("CONSTRUCT", "DESCRIBE") else "results"
         offered = ", ".join(t for t in (fmt.RESULT_TYPES if kind == "results" else fmt.GRAPH_TYPES))
-        return error(request, 406, f"no acceptable format for a {form} answer; this endpoint offers {offered}")
-    return outcome_response(request, await endpoint.run(query, media))
+        outcome.message = f"{outcome.message}; this endpoint offers {offered}"
+    return outcome_response(request, outcome)
 
 
 def service_description(request: Request, endpoint: Endpoint, chosen_format: str | None) -> Response:
@@ -275,8 +313,9 @@ def service_description(request: Request, endpoint: Endpoint, chosen_format: str
         return error(request, 406, "no acceptable format for the service description (Turtle, N-Triples, JSON-LD)")
     if media == fmt.HTML:
         return ok(query_form_page(), fmt.HTML)
-    url = str(request.url.replace(query=""))
-    triples = describe_service(url, endpoint.graph_sizes)
+    # The configured base URL, never the request's Host header (a client must not choose what we say).
+    url = (endpoint.config.base_url or "http://127.0.0.1").rstrip("/") + "/sparql"
+    triples = describe_service(url, endpoint.graph_sizes, endpoint.isolation)
     return ok(fmt.serialize_triples(triples, media, {"sd": SD, "void": VOID_NS}), media)
 
 
@@ -405,15 +444,26 @@ def serve(kg: KnowledgeGraph, host: str = "127.0.0.1", port: int = 8000, config:
     # are removed; uvicorn shuts down gracefully on either signal and then raises it again.
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
+        bound = sock.getsockname()
+        shown = f"[{bound[0]}]" if ":" in str(bound[0]) else str(bound[0])
+        if endpoint.config.base_url is None:
+            endpoint.config.base_url = f"http://{shown}:{bound[1]}"
         endpoint.start()
         store_host = getattr(kg.store, "host", "")
         install((store_host,) if store_host else ())
         app = create_app(endpoint)
         server = uvicorn.Server(
-            uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5)
+            uvicorn.Config(
+                app,
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+                timeout_graceful_shutdown=5,
+                # Let request heads up to a percent-encoded full-size query reach the app, so an
+                # over-long GET gets a 414 that says what to do, not a reset connection.
+                h11_max_incomplete_event_size=3 * endpoint.config.max_query_bytes + 65536,
+            )
         )
-        bound = sock.getsockname()
-        shown = f"[{bound[0]}]" if ":" in str(bound[0]) else str(bound[0])
         print(f"serving {kg.store.description} at http://{shown}:{bound[1]}/sparql", flush=True)
         server.run(sockets=[sock])
     except (KeyboardInterrupt, _Stopped):

@@ -9,6 +9,7 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 VOID_NS = "http://rdfs.org/ns/void#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 _SD_FORMATS = (
     "SPARQL_Results_JSON",
     "SPARQL_Results_XML",
@@ -27,10 +28,14 @@ def graph_sizes(store: Store) -> dict[str, int]:
     return {row["g"].value: int(row["n"].value) for row in sizes.rows if "g" in row}
 
 
-def service_description(endpoint: str, graph_sizes: dict[str, int]) -> list[tuple[Term, Term, Term]]:
+def service_description(
+    endpoint: str, graph_sizes: dict[str, int], isolation: str = ""
+) -> list[tuple[Term, Term, Term]]:
     """The SPARQL 1.1 Service Description: query language, result formats, the default dataset.
 
     Federation (``sd:BasicFederatedQuery``) and update are not advertised: the endpoint refuses both.
+    ``isolation`` says how query workers are kept off the network (an ``rdfs:comment``; it says
+    loudly when the machine cannot enforce it).
     """
 
     def uri(v: str) -> Term:
@@ -55,6 +60,8 @@ def service_description(endpoint: str, graph_sizes: dict[str, int]) -> list[tupl
         (default, uri(VOID_NS + "triples"), integer(sum(graph_sizes.values()))),
     ]
     out += [(service, uri(SD + "resultFormat"), uri(FORMATS_NS + f)) for f in _SD_FORMATS]
+    if isolation:
+        out.append((service, uri(RDFS_COMMENT), Term("literal", isolation, XSD + "string")))
     for i, (name, size) in enumerate(sorted(graph_sizes.items())):
         ng, g = b(f"namedGraph{i}"), b(f"graph{i}")
         out += [

@@ -6,16 +6,23 @@ sheet is inline), so they work offline and cannot run anything from the data.
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as html_escape
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from graph.core.namespaces import curie
+from graph.core.text import show_controls
 from graph.endpoint.entity import EntityView, local_path
 from graph.store.oxigraph import Term
 
 if TYPE_CHECKING:
     from graph.sandbox.formats import Answer
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """HTML-escape ``text``, with bidirectional and invisible control characters shown as ``<U+XXXX>``."""
+    return html_escape(show_controls(text), quote)
+
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d1d1f;line-height:1.45}

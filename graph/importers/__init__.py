@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.core.errors import DataError, NotFound, Problem, StoreError
+from graph.core.reading import reading
 from graph.importers.check import check_import
 from graph.importers.common import ImportResult, check_name, graph_iri
 from graph.importers.context import build_context
@@ -97,7 +98,9 @@ def build_import(
     kwargs: dict[str, Any] = {"display": str(path)}
     if k == "inspect-evals":
         kwargs["source_version"] = source_version
-    result = reader(Path(path), name, ctx, **kwargs)
+    # Every failure of a reader on a hostile or broken file is the project's own error, naming it.
+    with reading(str(path), f"the {KINDS[k]}"):
+        result = reader(Path(path), name, ctx, **kwargs)
     if source_version and k != "inspect-evals":
         result.source.version = source_version
     problems = check_import(result, ctx)

@@ -193,10 +193,49 @@ def get_import(workspace: Path, name: str) -> ImportInfo:
 
 
 def read_imports(workspace: Path) -> list[tuple[ImportInfo, bytes]]:
-    """Every import with its N-Triples, read consistently under the shared lock and checksum-verified."""
+    """Every import with its N-Triples, read consistently under the shared lock and checksum-verified.
+
+    This is how a workspace is opened; it first removes the temporary files that a killed import
+    or save left behind (:func:`remove_stale_temporaries`).
+    """
     ws = Path(workspace)
-    with _locked(ws, exclusive=False):
+    with _locked(ws, exclusive=False) as held:
+        if held:
+            remove_stale_temporaries(ws)
         return [(info, _read_data(ws, info)) for _name, info in sorted(_read_manifest(ws).items())]
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists (another user's): leave its file alone
+    return True
+
+
+def remove_stale_temporaries(workspace: Path) -> list[Path]:
+    """Delete temporary files of writers that died (a killed import or inventory save); return them.
+
+    Temporary files name their writer's process id (``.tmp-{name}-{pid}-{random}``, and
+    ``.{name}.{pid}.{random}.partial`` for saved inventories); a file whose process no longer
+    exists is stale. Writers hold the workspace lock, so none of them runs while a reader holds it.
+    """
+    ws = Path(workspace)
+    removed: list[Path] = []
+    candidates = [*ws.glob(".tmp-*"), *(ws / GRAPHS).glob(".tmp-*"), *(ws / "inventories").glob(".*.partial")]
+    for path in candidates:
+        parts = path.name.removesuffix(".partial").replace(".", "-").split("-")
+        pids = [int(p) for p in parts[-2:-1] if p.isdigit()]
+        if pids and _pid_alive(pids[0]):
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def save_import(workspace: Path, result: ImportResult, now: datetime | None = None) -> ImportInfo:

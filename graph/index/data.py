@@ -110,6 +110,18 @@ Q_EVIDENCE_FOR = """SELECT ?ax ?s ?p ?o ?src WHERE {
 EVIDENCE_BATCH = 200
 EVIDENCE_LOOKUP_LIMIT = 2000
 
+#: The role of every capability -> risk link and the reason of every not-testable claim.
+Q_CLAIM_NOTES = """SELECT ?s ?p ?o ?role ?rnote ?note WHERE {
+  VALUES ?p { ar:enablesRisk ar:notApplicable }
+  ?ax owl:annotatedProperty ?p ; owl:annotatedSource ?s ; owl:annotatedTarget ?o .
+  OPTIONAL { ?ax ar:linkRole ?role }
+  OPTIONAL { ?ax ar:roleNote ?rnote }
+  OPTIONAL { ?ax rdfs:comment ?note }
+}"""
+ROLE_EVIDENCE = _AR + "EvidenceRole"
+ROLE_CONTEXT = _AR + "ContextRole"
+NOT_TESTABLE_DEFAULT = "curated claim: model testing cannot assess this risk"
+
 Q_TAXONOMIES = """SELECT ?prefix ?title ?version WHERE {
   ?scheme a ar:Taxonomy ; ar:prefix ?prefix .
   OPTIONAL { ?scheme dcterms:title ?title }
@@ -178,7 +190,9 @@ class CoverageData:
     tests: dict[str, TestNode] = field(default_factory=dict)
     assesses: dict[str, list[str]] = field(default_factory=dict)
     measures: dict[str, list[str]] = field(default_factory=dict)
-    enables: dict[str, list[str]] = field(default_factory=dict)
+    enables: dict[str, list[str]] = field(default_factory=dict)  # capability -> risks, role evidence only
+    context: dict[str, list[str]] = field(default_factory=dict)  # capability -> risks, role context (or none)
+    role_notes: dict[tuple[str, str], str] = field(default_factory=dict)  # (capability, risk) -> why that role
     mitigates: dict[str, list[str]] = field(default_factory=dict)
     mappings: list[tuple[str, str, str]] = field(default_factory=list)  # (a, exactMatch|..., b)
     capabilities: dict[str, tuple[str, str]] = field(default_factory=dict)  # iri -> (id, label)
@@ -324,6 +338,7 @@ def gather(kg: KnowledgeGraph, lazy: bool = True) -> CoverageData:
     _read_risks(data, select_rows(kg, Q_RISKS))
     _read_entities(data, select_rows(kg, Q_ENTITIES))
     _read_links(data, select_rows(kg, Q_LINKS))
+    _read_claim_notes(data, select_rows(kg, Q_CLAIM_NOTES))
     for risk, n in select_rows(kg, Q_ENTRIES):
         if risk in data.risks and n is not None:
             data.entries[risk] = int(n)
@@ -428,7 +443,7 @@ def _read_links(data: CoverageData, rows: list[Row]) -> None:
         elif p == P_NOT_APPLICABLE:
             node = risks.get(s)
             if node is not None and o in ("true", "1"):
-                node.not_applicable = "curated claim: model testing cannot assess this risk"
+                node.not_applicable = NOT_TESTABLE_DEFAULT
         elif p == P_BROADER:
             if s in risks and o in risks and s != o:
                 parents.setdefault(s, set()).add(o)
@@ -452,3 +467,29 @@ def as_data(source: Source) -> CoverageData:
     if isinstance(source, CoverageData):
         return source
     return gather(source)
+
+
+def _read_claim_notes(data: CoverageData, rows: list[Row]) -> None:
+    """Split capability links by role and keep the reasons of not-testable claims.
+
+    Only links whose evidence node says ``ar:linkRole ar:EvidenceRole`` carry test evidence; a link
+    with the context role, or with no role at all (a graph built without roles), is context.
+    """
+    evidence: set[tuple[str, str]] = set()
+    for s, p, o, role, rnote, note in rows:
+        if s is None or o is None:
+            continue
+        if p == P_ENABLES:
+            if role == ROLE_EVIDENCE:
+                evidence.add((s, o))
+            if rnote and role in (ROLE_EVIDENCE, ROLE_CONTEXT):
+                data.role_notes[(s, o)] = rnote
+        elif p == P_NOT_APPLICABLE and note:
+            node = data.risks.get(s)
+            if node is not None and node.not_applicable == NOT_TESTABLE_DEFAULT:
+                node.not_applicable = " ".join(note.split())
+    enables: dict[str, list[str]] = {}
+    for cap, risks in data.enables.items():
+        for r in risks:
+            (enables if (cap, r) in evidence else data.context).setdefault(cap, []).append(r)
+    data.enables = enables

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 
 from graph.core.errors import DataError, Location, NotFound, Problem
 from graph.core.labels import plural
+from graph.core.reading import reading
 from graph.index.data import CoverageData, Source, as_data
 from graph.inventory import columns as cols
 from graph.inventory.matcher import ACCEPT_SCORE, Matcher, matcher_for, resolve_tests
@@ -145,7 +146,8 @@ def read_inventory_bytes(
     cov = as_data(source)
     table = read_table(data, filename, sheet, encoding)
     inv_name = name or Path(filename).stem
-    inv, report = _parse(table, cov, inv_name, accept_suggestions, choices or {})
+    with reading(table.name, "the inventory"):
+        inv, report = _parse(table, cov, inv_name, accept_suggestions, choices or {})
     inv.source = path or filename
     if strict and report.errors:
         raise DataError([_problem(table.name, i, inv.columns) for i in report.errors])

@@ -1,7 +1,7 @@
 """Read and write the tables of inventories: CSV (any delimiter, checked encoding) and XLSX.
 
 Cells are written so that no spreadsheet reads them as a formula (:func:`escape_cell` puts a
-``'`` before a leading ``= + - @``, tab or CR, as :func:`graph.store.export.safe_cell` does, and also
+``'`` before a leading ``= + - @``, tab or CR, as :func:`graph.core.text.safe_cell` does, and also
 before a value that already starts with quotes followed by one of those, so that
 :func:`unescape_cell` restores every value exactly: exports round-trip without loss).
 """
@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.core.errors import DataError, Location, Problem
+from graph.core.reading import Cursor, reading
+from graph.core.text import safe_cell
+from graph.core.text import write_csv as csv_text
 from graph.inventory.columns import TEST_COLUMN_PRIORITY, normalise_column
-from graph.store.export import safe_cell
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_HEADER_SCAN = 20
@@ -55,11 +57,18 @@ def read_table(
     """Read ``data`` (the bytes of ``filename``) into a :class:`Table`.
 
     ``.xlsx``/``.xlsm`` files are read with openpyxl (the first sheet with a ``header`` column,
-    or ``sheet``); anything else as delimited text (comma, semicolon or tab, sniffed).
+    or ``sheet``); anything else as delimited text (comma, semicolon or tab, sniffed). Every
+    failure is a :class:`DataError` naming the file and, where known, the row and column.
     """
+    cursor = Cursor()
+    with reading(filename, "the table", cursor, data):
+        return _read(data, filename, sheet, encoding, header, cursor)
+
+
+def _read(data: bytes, filename: str, sheet: str | None, encoding: str | None, header: str, cursor: Cursor) -> Table:
     lower = filename.lower()
     if lower.endswith((".xlsx", ".xlsm")):
-        return _read_xlsx(data, filename, sheet, header)
+        return _read_xlsx(data, filename, sheet, header, cursor)
     if lower.endswith(".xls"):
         raise DataError(
             Problem(
@@ -68,7 +77,7 @@ def read_table(
         )
     if sheet:
         raise DataError(Problem("a sheet applies to .xlsx files only", Location(filename)))
-    return _read_csv(data, filename, encoding)
+    return _read_csv(data, filename, encoding, cursor)
 
 
 def _decode(data: bytes, filename: str, encoding: str | None) -> tuple[str, str]:
@@ -80,7 +89,10 @@ def _decode(data: bytes, filename: str, encoding: str | None) -> tuple[str, str]
         except UnicodeDecodeError as exc:
             raise DataError(_bad_bytes(data, filename, exc, encoding)) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DataError(_bad_bytes(data, filename, exc, "UTF-16 (as its byte-order mark says)")) from None
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
@@ -99,7 +111,7 @@ def _bad_bytes(data: bytes, filename: str, exc: UnicodeDecodeError, encoding: st
     )
 
 
-def _read_csv(data: bytes, filename: str, encoding: str | None) -> Table:
+def _read_csv(data: bytes, filename: str, encoding: str | None, cursor: Cursor) -> Table:
     text, used = _decode(data, filename, encoding)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
@@ -116,6 +128,7 @@ def _read_csv(data: bytes, filename: str, encoding: str | None) -> Table:
     rows: list[tuple[int, list[str]]] = []
     try:
         for n, row in enumerate(reader, 1):
+            cursor.line = reader.line_num
             rows.append((n, [cell for cell in row]))
     except csv.Error as exc:
         raise DataError(Problem(f"cannot read the CSV: {exc}", Location(filename, reader.line_num))) from None
@@ -136,7 +149,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, filename: str, sheet: str | None, header: str) -> Table:
+def _read_xlsx(data: bytes, filename: str, sheet: str | None, header: str, cursor: Cursor) -> Table:
     import zipfile
 
     from openpyxl import load_workbook
@@ -184,7 +197,9 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None, header: str) -> Ta
         zip(ws.iter_rows(), ws_values.iter_rows(values_only=True), strict=False), 1
     ):
         texts: list[str] = []
+        cursor.line = r_idx
         for c_idx, cell in enumerate(row, 1):
+            cursor.column = c_idx
             value = cell.value
             if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=") and cell.data_type != "s"):
                 cached = row_values[c_idx - 1] if c_idx - 1 < len(row_values) else None
@@ -211,11 +226,7 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None, header: str) -> Ta
 
 def write_csv(rows: list[list[str]]) -> str:
     """Rows as CSV text, every cell escaped with :func:`escape_cell`."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    for row in rows:
-        w.writerow([escape_cell(v) for v in row])
-    return buf.getvalue()
+    return csv_text(rows, cell=escape_cell)
 
 
 def write_xlsx(sheets: list[tuple[str, list[list[Any]]]]) -> bytes:

@@ -10,14 +10,13 @@ remote store produce byte-identical answers from the same :class:`~graph.store.o
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from graph.core.text import plain_cell, write_csv
 from graph.store.oxigraph import XSD, Row, Term
 
 JSON_RESULTS = "application/sparql-results+json"
@@ -234,19 +233,18 @@ def results_xml(answer: Answer) -> bytes:
 
 
 def results_csv(answer: Answer) -> bytes:
-    """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends (values exactly as in the graph)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends (values exactly as in the graph,
+    as the standard requires: programs read them; line breaks inside a value are always quoted)."""
     if answer.form == "ASK":  # not defined by the CSV/TSV spec: a bare true/false, as Oxigraph writes it
         return b"true" if answer.boolean else b"false"
-    writer.writerow(answer.vars)
+    rows: list[list[str]] = [list(answer.vars)]
     for row in answer.rows:
         cells = []
         for name in answer.vars:
             t = row.get(name)
             cells.append("" if t is None else (f"_:{t.value}" if t.kind == "bnode" else t.value))
-        writer.writerow(cells)
-    return buf.getvalue().encode()
+        rows.append(cells)
+    return write_csv(rows, cell=plain_cell).encode()
 
 
 def tsv_term(t: Term) -> str:

@@ -1,9 +1,11 @@
-"""Run a user's SPARQL query so that one bad query cannot hang the app for anyone else.
+"""Run a user's SPARQL query so that one bad query cannot hang, exhaust or expose the machine.
 
-:func:`run_guarded` first applies the read-only guard (:func:`graph.store.guard.check_read_only`),
-then runs the query with a time limit and a row cap on the same killable worker processes as
-the SPARQL endpoint (:class:`graph.sandbox.pool.WorkerPool`): Oxigraph's evaluation cannot be
-interrupted from Python, so a query past its limit has its worker process killed and replaced.
+:func:`run_guarded` (what the app's SPARQL page and ``airisk query FILE`` call) runs the query on
+the same confined, killable worker processes as the SPARQL endpoint
+(:class:`graph.sandbox.pool.WorkerPool`): in the worker, the read-only guard checks the parsed
+query (:func:`graph.store.guard.check_read_only`), the kernel refuses the worker network sockets
+and caps its memory (:mod:`graph.sandbox.confine`), and Oxigraph's evaluation, which cannot be
+interrupted from Python, is stopped by killing the worker past the time limit.
 On the embedded store the workers hold a copy of the graph, rewritten when the graph changes
 (an import, say); on a remote store they query it themselves. Unlike the endpoint, which refuses
 an answer past its row cap, the app shows the first rows and says the answer was cut.
@@ -21,8 +23,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graph.core.errors import QueryError, QueryTimeout, StoreError
-from graph.sandbox.pool import Job, WorkerPool, worker_spec
-from graph.store.guard import check_read_only, query_form
+from graph.sandbox.pool import PoolStatus, WorkerPool
+from graph.sandbox.worker import REFUSALS, Job, worker_spec
+from graph.store.guard import NotAQuery, check_nesting
 from graph.store.oxigraph import OxigraphStore, Term
 
 if TYPE_CHECKING:
@@ -56,22 +59,27 @@ def run_guarded(
     query: str,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     max_rows: int = DEFAULT_MAX_ROWS,
+    workers: int = MAX_WORKERS,
 ) -> GuardedResult:
-    """Run a read-only query with a time limit and a row cap.
+    """Run a read-only query with a time limit and a row cap, in a confined worker.
+
+    ``workers`` sets the size of the pool when it is first started for ``kg`` (the CLI uses 1).
 
     Raises
     ------
     QueryRefused
-        The query writes, loads, federates (SERVICE) or reads a remote FROM graph.
+        The query writes, loads, federates (SERVICE), reads a remote FROM graph or nests too deep.
     QueryError
-        The query does not parse or fails.
+        The query does not parse, fails, or needs more memory than a worker may use.
     QueryTimeout
         The query ran longer than ``timeout_s`` (its worker was stopped).
     """
-    check_read_only(query)
-    form = query_form(query)
+    check_nesting(query)
     start = time.perf_counter()
-    outcome = _pool_for(kg).run(Job(query, None, max_rows, truncate=True), timeout=timeout_s)
+    outcome = _pool_for(kg, workers).run(Job(query, None, max_rows, truncate=True), timeout=timeout_s)
+    refusal = REFUSALS.get(outcome.status)
+    if refusal is not None and refusal is not NotAQuery:
+        raise refusal(outcome.message)
     if outcome.status == "timeout":
         raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped; narrow it or add a LIMIT")
     if outcome.status == "busy":
@@ -80,10 +88,13 @@ def run_guarded(
         raise StoreError(outcome.message)
     if outcome.status == "syntax":
         message = outcome.message.removeprefix("malformed query: ")
+        if message.startswith("SPARQL"):  # the guard's parser: already says where
+            raise QueryError(message)
         raise QueryError("SPARQL syntax error: " + _POSITION.sub(r"at line \1, column \2", message))
     if outcome.status != "ok" or outcome.answer is None:
         raise QueryError(_POSITION.sub(r"at line \1, column \2", outcome.message or "the query failed"))
     answer = outcome.answer
+    form = outcome.form or answer.form
     if answer.is_graph:
         rows = [{"subject": s, "predicate": p, "object": o} for s, p, o in answer.triples]
         result = GuardedResult(form, ["subject", "predicate", "object"], rows, None, answer.truncated)
@@ -113,7 +124,12 @@ def _version(kg: KnowledgeGraph) -> tuple[int, tuple[str, ...]] | None:
     return (store.triple_count(), tuple(store.graphs())) if isinstance(store, OxigraphStore) else None
 
 
-def _pool_for(kg: KnowledgeGraph) -> WorkerPool:
+def sandbox_status(kg: KnowledgeGraph, workers: int = MAX_WORKERS) -> PoolStatus:
+    """What the workers for ``kg`` enforce (network block, memory limit), starting them if needed."""
+    return _pool_for(kg, workers).status
+
+
+def _pool_for(kg: KnowledgeGraph, workers: int = MAX_WORKERS) -> WorkerPool:
     """The warm workers for ``kg``'s store, restarted on a fresh copy when the graph changed."""
     with _POOLS_LOCK:
         version = _version(kg)
@@ -123,7 +139,8 @@ def _pool_for(kg: KnowledgeGraph) -> WorkerPool:
         if current is not None:
             _close(current)
         folder = tempfile.mkdtemp(prefix="airisk-sandbox-") if version is not None else None
-        pool = WorkerPool(worker_spec(kg.store, dict(kg.prefixes), folder or ""), size=MAX_WORKERS)
+        spec = worker_spec(kg.store, dict(kg.prefixes), folder or "")
+        pool = WorkerPool(spec, size=workers, short_lane=1 if workers > 1 else 0)
         pool.start()
         _POOLS[id(kg.store)] = _Pool(pool, version, folder)
         return pool

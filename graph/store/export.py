@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,19 +11,13 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from graph.core.errors import AiriskError
+from graph.core.text import write_csv
 from graph.store.projection import build_networkx
 
 if TYPE_CHECKING:
     from graph.store.kg import KnowledgeGraph
 
 FORMATS = ("ttl", "nt", "jsonld", "xml", "graphml", "csv")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    """Text for a spreadsheet cell that cannot be read as a formula (prefix a quote)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def graph_ntriples(kg: KnowledgeGraph) -> str:
@@ -67,12 +60,9 @@ def export_bytes(kg: KnowledgeGraph, fmt: str) -> bytes:
         return buf.getvalue()
     # csv: one row per triple
     rows = kg.store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-    text = io.StringIO()
-    w = csv.writer(text)
-    w.writerow(["subject", "predicate", "object", "object_kind", "object_datatype", "object_lang"])
-    for s, p, o in sorted(rows):
-        w.writerow([safe_cell(s.value), safe_cell(p.value), safe_cell(o.value), o.kind, o.datatype or "", o.lang or ""])
-    return text.getvalue().encode()
+    header = ["subject", "predicate", "object", "object_kind", "object_datatype", "object_lang"]
+    body = [[s.value, p.value, o.value, o.kind, o.datatype or "", o.lang or ""] for s, p, o in sorted(rows)]
+    return write_csv([header, *body]).encode()
 
 
 def export_graph(kg: KnowledgeGraph, fmt: str, out: Path) -> int:

@@ -65,6 +65,18 @@ def test_entity_page_from_its_url_with_hostile_text(ui: tuple[Any, Watch], serve
     shot(page, "08-entity-hostile")
 
 
+def test_a_risk_page_shows_its_coverage_at_the_top(ui: tuple[Any, Watch], server: str) -> None:
+    page, _watch = ui
+    page.goto(server + "/explore?id=nist600:2.2")
+    page.get_by_text("Coverage by the catalogue: not assessed").wait_for()
+    idle(page)
+    assert page.get_by_text("no method at all").is_visible()
+    assert page.locator("img[src='x']").count() == 0  # the hostile label stays text
+    page.goto(server + "/explore?id=mit:6.1")
+    page.get_by_text("Coverage by the catalogue: not testable").wait_for()
+    shot(page, "14-risk-coverage")
+
+
 def test_network_click_opens_the_entity_page_without_a_reload(ui: tuple[Any, Watch], server: str) -> None:
     page, _watch = ui
     page.goto(server + "/explore?id=mit:4.2")
@@ -145,25 +157,89 @@ def test_matrix_tooltip_shows_hostile_label_as_text(ui: tuple[Any, Watch], serve
 
 def test_click_a_matrix_cell_to_see_its_evidence(ui: tuple[Any, Watch], server: str) -> None:
     page, _watch = ui
+    page.set_viewport_size({"width": 1280, "height": 1000})
     page.goto(server + "/coverage")
     page.get_by_text("Ranked gaps").wait_for()
     idle(page)
+    assert page.get_by_text("In this matrix:").is_visible()  # the headline drawn from the cells
     chart = page.get_by_test_id("stVegaLiteChart").first
     chart.scroll_into_view_if_needed()
     box = chart.bounding_box()
-    target = None
-    for y in range(int(box["y"]), int(box["y"] + box["height"]), 6):  # find the cell mit:4 x Agentic task suite
-        page.mouse.move(box["x"] + box["width"] * 0.6, y)
-        page.wait_for_timeout(30)
-        text = page.evaluate(
-            """() => { const e = document.getElementById('vg-tooltip-element');
-                       return e && e.classList.contains('visible') ? e.innerText : ''; }"""
+
+    def tip() -> str:
+        return str(
+            page.evaluate(
+                """() => { const e = document.getElementById('vg-tooltip-element');
+                           return e && e.classList.contains('visible') ? e.innerText : ''; }"""
+            )
         )
-        if "mit:4 Misuse" in text and "Agentic task suite" in text:
-            target = (box["x"] + box["width"] * 0.6, y)
+
+    row_y = None
+    for y in range(int(box["y"]), int(box["y"] + box["height"]), 6):  # find the row of mit:4
+        page.mouse.move(box["x"] + box["width"] * 0.9, y)
+        page.wait_for_timeout(30)
+        if "mit:4 Misuse" in tip():
+            row_y = y
             break
-    assert target, "the matrix has no cell for mit:4 x Agentic task suite"
+    assert row_y is not None, "the matrix has no row for mit:4"
+    target = None
+    for x in range(int(box["x"] + box["width"] * 0.2), int(box["x"] + box["width"]), 8):  # then its family column
+        page.mouse.move(x, row_y)
+        page.wait_for_timeout(30)
+        text = tip()
+        if "mit:4 Misuse" in text and "Agentic & cyber tasks" in text:
+            target = (x, row_y)
+            assert "tested directly" in text  # the cell's own words, not a risk status
+            break
+    assert target, "the matrix has no cell for mit:4 x Agentic & cyber tasks"
     page.mouse.click(*target)
-    page.get_by_text("Agentic task suite: strong: direct evidence").wait_for()
+    page.get_by_text("Agentic & cyber tasks: tested directly").wait_for()
     idle(page)
     shot(page, "13-coverage-drill-down")
+
+
+# ------------------------------------------------------------------------------ hostile input as text
+EVIL_IMAGE = "![b](http://evil.example/b.png)"
+
+
+def test_crafted_entity_link_shows_its_id_as_text(ui: tuple[Any, Watch], server: str) -> None:
+    """``explore?id=![b](http://evil.example/b.png)``: the id is shown as characters, and the
+    browser never asks the remote host for the image (the watch fails on any non-loopback request)."""
+    page, watch = ui
+    page.goto(server + "/explore?id=" + EVIL_IMAGE)
+    page.get_by_text("Entity not found").wait_for()
+    idle(page)
+    assert page.get_by_text(EVIL_IMAGE, exact=False).first.is_visible()
+    assert page.locator("img[src*='evil.example']").count() == 0
+    assert watch.leaks == []
+
+
+def test_refused_from_iri_and_uploaded_file_name_show_as_text(
+    ui: tuple[Any, Watch], server: str, tmp_path: Path
+) -> None:
+    page, watch = ui
+    page.goto(server + "/sparql")
+    page.get_by_text("Example queries").wait_for()
+    idle(page)
+    iri = "http://evil.example/a![x](http://evil.example/x.png)"
+    page.get_by_label("Query").fill(f"SELECT * FROM <{iri}> WHERE {{ ?s ?p ?o }}")
+    page.get_by_role("button", name="Run query").click()
+    page.get_by_text("would read a graph from outside this store").first.wait_for()
+    idle(page)
+    assert page.get_by_text(iri, exact=False).first.is_visible()
+    page.goto(server + "/plan")
+    page.get_by_text("Import report").wait_for()
+    idle(page)
+    page.get_by_text("Upload a file").click()
+    idle(page)
+    name = "![b](http:evil.example)\u202ereversed.csv"
+    bad = tmp_path / name
+    bad.write_bytes(b"\xff\xfea")  # a UTF-16 byte-order mark and half a character
+    page.locator("input[type='file']").set_input_files(str(bad))
+    page.get_by_text("could not be read").first.wait_for()
+    idle(page)
+    text = page.locator("[data-testid='stAlert']").first.inner_text()
+    assert "![b](http:evil.example)<U+202E>reversed.csv" in text and "not UTF-16" in text
+    assert "Traceback" not in page.content()
+    assert page.locator("img[src*='evil.example']").count() == 0
+    assert watch.leaks == []

@@ -57,9 +57,43 @@ def test_compare_cells(app_kg) -> None:  # type: ignore[no-untyped-def]
     cells = compare_matrix(compare(data, a, b))
     assert cells.loc["mit:4.2", "static-mcq"] == "both"
     assert cells.loc["mit:4.2", "agentic-task-suite"] == "B only"
-    assert cells.loc["mit:6.1", "static-mcq"] == "not applicable"
+    assert cells.loc["mit:6.1", "static-mcq"] == "not testable"
     assert cells.loc["nist600:2.2", "static-mcq"] == "neither"
     swapped = compare_matrix(compare(data, b, a))
     assert swapped.loc["mit:4.2", "agentic-task-suite"] == "A only"
     counts = cell_counts(cells)
     assert counts["A only"] == 0 and sum(counts.values()) == cells.size
+
+
+def test_every_method_family_label_is_drawn_apart_at_1280_px(report) -> None:  # type: ignore[no-untyped-def]
+    """At a 1280 px window the plot area is about 860 px wide: every column label is drawn, none overlap."""
+    import re
+
+    from graph.coverage.matrix import family_labels
+
+    states = report.matrix(level=1, by="family")
+    names = family_labels()
+    svg = chart_image(states, {r.id: r.label for r in report.risks}, names, "svg", width=860).decode()
+    drawn: dict[str, tuple[float, float, list[str]]] = {}
+    for x, y, body in re.findall(
+        r'<text[^>]*transform="translate\(([-\d.]+),([-\d.]+)\)"[^>]*>(<tspan.*?)</text>', svg
+    ):
+        words = [w.replace("&amp;", "&") for w in re.findall(r"<tspan[^>]*>([^<]*)</tspan>", body)]
+        drawn[" ".join(words)] = (float(x), float(y), words)
+    shown = [names[c] for c in states.columns]
+    assert len(shown) >= 5 and all(label in drawn for label in shown), (shown, list(drawn))
+    spans = sorted((x - 3.5 * max(map(len, w)), x + 3.5 * max(map(len, w))) for x, _, w in (drawn[s] for s in shown))
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), spans  # no two labels overlap
+    assert all(drawn[s][1] > 0 for s in shown)  # the bottom axis: lines run away from the cells, not over them
+
+
+def test_matrix_headline_agrees_with_its_cells(report) -> None:  # type: ignore[no-untyped-def]
+    from graph.coverage.matrix import CELL_DIRECT, CELL_NONE, matrix_headline
+
+    states = report.matrix(by="family")
+    head = matrix_headline(states)
+    direct_rows = sum(1 for _, row in states.iterrows() if CELL_DIRECT in set(row))
+    assert head[CELL_DIRECT] == direct_rows and head["rows"] == len(states)
+    none_rows = sum(1 for _, row in states.iterrows() if set(row) == {CELL_NONE})
+    assert head["not by any kind of method"] == none_rows
+    assert "not assessed" not in set(states.to_numpy().ravel())  # the cells never reuse the status words

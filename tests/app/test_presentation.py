@@ -8,6 +8,7 @@ import pandas as pd
 
 from app_pages import common
 from app_pages import coverage_common as cc
+from graph.coverage.cells import CELL_CATEGORIES
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -26,10 +27,10 @@ def _grey(c: str) -> bool:
 
 def test_compare_colours_are_distinct_and_both_is_not_grey() -> None:
     colours = cc.COMPARE_COLOURS
-    assert set(colours) == {"A only", "both", "B only", "neither", "not applicable"}
+    assert set(colours) == set(CELL_CATEGORIES)
     pairs = [(a, b) for a in colours for b in colours if a < b]
     assert all(_distance(colours[a], colours[b]) > 60 for a, b in pairs), pairs
-    assert not _grey(colours["both"]) and _grey(colours["not applicable"])
+    assert not _grey(colours["both"]) and _grey(colours["not testable"])
 
 
 def test_downloads_round_numbers_and_name_columns_for_people() -> None:

@@ -151,20 +151,22 @@ def test_parent_assessed_itself_counts_and_adds_to_its_roll_up(cov_data: Coverag
     assert rep.get("alpha:1").strength == pytest.approx(2 / 3)
     assert rep.get("alpha:1.1").status == STATUS_NOT_ASSESSED  # a parent's test does not count for its children
     both = covered_by(cov_data, "misuse-redteam", "bio-mcq", "bio-agent").get("alpha:1")
-    assert (both.strength, both.status) == (1.0, STATUS_STRONG)  # min(1, 2/3 + 5/11)
+    # roll-up raises it only as far as the share supports: 1 - (1 - 2/3) x (1 - 5/11) = 9/11, still weak
+    assert (both.strength, both.status) == (pytest.approx(9 / 11), STATUS_WEAK)
 
 
 def test_not_applicable_narrower_risks_are_left_out_of_the_roll_up(cov_data: CoverageData) -> None:
     rep = covered_by(cov_data, "tox-bench")
-    assert rep.get("alpha:2").rollup_score == pytest.approx(1 / 3)  # alpha:2.2 is not applicable
+    # alpha:2.2 is not testable, so alpha:2.1 is its only narrower risk: it covers at most half of it
+    assert rep.get("alpha:2").rollup_score == pytest.approx(1 / 6)
 
 
 def test_not_applicable_states(cov_data: CoverageData) -> None:
     rep = compute_coverage(cov_data)
     reasons = {r.id: r.not_applicable_reason for r in rep.risks if r.status == STATUS_NOT_APPLICABLE}
     assert set(reasons) == {"alpha:2.2", "alpha:4", "alpha:4.1", "mit-causal:entity.ai"}
-    assert reasons["alpha:2.2"].startswith("curated claim")
-    assert reasons["alpha:4"] == "every narrower risk is not applicable"
+    assert reasons["alpha:2.2"].startswith("Labour market effects are not a property")  # the claim's own note
+    assert reasons["alpha:4"] == "every narrower risk is not testable by model evaluation"
     assert "causes" in reasons["mit-causal:entity.ai"]
     assert all(rep.get(i).gap_score == 0 and not rep.get(i).mitigation_gap for i in reasons)
 
@@ -207,10 +209,13 @@ def test_mitigation_rolls_up_from_narrower_risks(tmp_path: Path) -> None:
 def test_gap_scores_and_ranking_of_the_whole_catalogue(cov_data: CoverageData) -> None:
     rep = compute_coverage(cov_data)
     top = [(r.id, round(r.gap_score, 4)) for r in rep.top_gaps(10)]
-    assert top == [("alpha:1.3", 2.0), ("alpha:3", 1.6667), ("beta:B3", 1.3333), ("beta:B2", 1.0), ("beta:B4", 0.6667)]
+    assert top == [("alpha:1.3", 2.0), ("alpha:3", 1.6667), ("alpha:2", 1.5), ("beta:B3", 1.3333), ("beta:B2", 1.0),
+                   ("beta:B4", 0.6667), ("alpha:1", 0.303)]  # fmt: skip
     r = rep.get("alpha:1.3")
     assert (r.severity, r.severity_rated, r.weight) == (None, False, 2.0)
-    assert [r.rank for r in rep.risks] == list(range(1, len(rep.risks) + 1))
+    ranked = [r for r in rep.risks if r.status != STATUS_NOT_APPLICABLE]
+    assert [r.rank for r in ranked] == list(range(1, len(ranked) + 1))
+    assert all(r.rank == 0 for r in rep.risks if r.status == STATUS_NOT_APPLICABLE)  # never ranked
 
 
 def test_ties_rank_by_severity_then_taxonomy_order(cov_data: CoverageData) -> None:
@@ -224,9 +229,10 @@ def test_ties_rank_by_severity_then_taxonomy_order(cov_data: CoverageData) -> No
 def test_summary_of_the_whole_catalogue(cov_data: CoverageData) -> None:
     s = compute_coverage(cov_data).summary()
     assert (s.n_risks, s.n_applicable, s.n_not_applicable) == (15, 11, 4)
-    assert (s.n_assessed, s.n_strong, s.n_weak, s.n_not_assessed) == (10, 6, 4, 1)
+    # alpha:1 (own 2/3, share 9/11) and alpha:2 (only child strong: share 1/2) are weak by the roll-up rule
+    assert (s.n_assessed, s.n_strong, s.n_weak, s.n_not_assessed) == (10, 4, 6, 1)
     assert s.share_assessed == pytest.approx(10 / 11)
-    assert s.total_gap == pytest.approx(2 + 5 / 3 + 4 / 3 + 1 + 2 / 3)
+    assert s.total_gap == pytest.approx(2 + 5 / 3 + 3 * 0.5 + 4 / 3 + 1 + 2 / 3 + 5 * 2 / 33)
     assert s.weighted_coverage == pytest.approx(1 - s.total_gap / 38)
     assert (s.n_unrated, s.n_mitigation_gaps, s.n_test_methods) == (1, 5, 14)
     assert s.by_taxonomy["beta"]["n_assessed"] == 4
@@ -242,13 +248,13 @@ def test_matrix_states_and_counts(cov_data: CoverageData) -> None:
                                "ctf-suite", "expert-red-teaming", "human-uplift-study"]  # fmt: skip
     row = m.loc["alpha:1.2"]
     assert (row["agentic-task-suite"], row["ctf-suite"], row["expert-red-teaming"], row["static-mcq"]) == (
-        "direct", "indirect", "indirect", "not assessed")  # fmt: skip
-    assert set(m.loc["alpha:2.2"]) == {STATUS_NOT_APPLICABLE}
+        "tested directly", "only indirectly", "only indirectly", "not by this kind of method")  # fmt: skip
+    assert set(m.loc["alpha:2.2"]) == {"not testable"}
     top = rep.matrix(level=1)
     assert list(top.index) == ["alpha:1", "alpha:2", "alpha:3", "alpha:4", "beta:B1", "beta:B2", "beta:B3", "beta:B4",
                                "mit-causal:entity.ai"]  # fmt: skip
-    assert top.loc["alpha:1", "static-mcq"] == "direct"  # from bio-mcq on alpha:1.1
-    assert top.loc["alpha:1", "human-uplift-study"] == "indirect"
+    assert top.loc["alpha:1", "static-mcq"] == "tested directly"  # from bio-mcq on alpha:1.1
+    assert top.loc["alpha:1", "human-uplift-study"] == "only indirectly"
     assert compute_coverage(cov_data).matrix(values="count").loc["alpha:2.1", "static-mcq"] == 2
 
 
@@ -322,7 +328,7 @@ def test_compare_two_inventories_and_their_union(cov_data: CoverageData) -> None
     a = inventory_from_tests(cov_data, ["bio-mcq", "bio-agent", "tox-bench"], "A")
     b = inventory_from_tests(cov_data, ["bio-mcq", "loc-agent", "speech-mcq"], "B")
     c = compare(cov_data, a, b)
-    assert c.counts == {"both": 3, "A only": 2, "B only": 3, "neither": 3, "not applicable": 4}
+    assert c.counts == {"both": 3, "A only": 2, "B only": 3, "neither": 3, "not testable": 4}
     rows = {r.id: r for r in c.rows}
     assert {i for i, r in rows.items() if r.category == "both"} == {"alpha:1", "alpha:1.1", "beta:B1"}
     assert {i for i, r in rows.items() if r.category == "neither"} == {"alpha:1.2", "alpha:1.3", "beta:B2"}

@@ -33,7 +33,7 @@ def copy(kg: Any, tmp: Path, kind: str) -> StoreSpec:
 
 @pytest.fixture(params=["embedded", "embedded-disk"])
 def pool(request: pytest.FixtureRequest, kg: Any, tmp_path: Path) -> Iterator[WorkerPool]:
-    p = WorkerPool(copy(kg, tmp_path, request.param), size=1, timeout=30)
+    p = WorkerPool(copy(kg, tmp_path, request.param), size=1, timeout=30, short_lane=0)
     p.start()
     yield p
     p.close()
@@ -71,6 +71,6 @@ def test_close_stops_every_worker(kg: Any, tmp_path: Path) -> None:
     p = WorkerPool(copy(kg, tmp_path, "embedded"), size=2, timeout=30)
     p.start()
     processes = [w.process for w in p._all]
-    assert len(processes) == 2 and all(proc.is_alive() for proc in processes)
+    assert len(processes) == 3 and all(proc.is_alive() for proc in processes)  # 2 + the short lane
     p.close()
     assert not any(proc.is_alive() for proc in processes)

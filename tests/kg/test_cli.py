@@ -88,7 +88,7 @@ def test_query_file(tmp_path: Path, fixture_data: Path) -> None:
     "text,message",
     [
         ("SELECT ?s WHERE { ?s ?p }", "SPARQL syntax error"),
-        ("DELETE WHERE { ?s ?p ?o }", "refused: DELETE is SPARQL Update"),
+        ("DELETE WHERE { ?s ?p ?o }", "refused: DELETE WHERE is SPARQL Update"),
         ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "refused: SERVICE"),
         ("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }", "refused: FROM"),
     ],

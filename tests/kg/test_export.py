@@ -11,7 +11,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from graph.store.export import export_bytes, export_graph, graph_ntriples, safe_cell
+from graph.core.text import safe_cell
+from graph.store.export import export_bytes, export_graph, graph_ntriples
 
 
 @pytest.fixture(scope="module")

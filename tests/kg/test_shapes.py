@@ -161,7 +161,7 @@ def test_violation_points_back_to_the_yaml(built, fixture_data: Path) -> None:  
         g.add(t)
     g.remove((entity_iri("capability", "persuasion"), AR.enablesRisk, None))
     (p,) = [p for p in run_shacl(g, built.locations, SHAPES) if "enable at least one" in p.message]
-    assert p.location.file == "data/capabilities.yaml" and p.location.line == 14 and p.location.field == "enables"
+    assert p.location.file == "data/capabilities.yaml" and p.location.line == 18 and p.location.field == "enables"
 
 
 def test_markup_in_a_label_is_a_warning(built) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,230 @@
+"""Why each risk has the coverage it has, in words, and which catalogue methods would raise it most.
+
+A reason names the weakest point of a risk's evidence: no method at all; only through narrower
+risks; only indirect evidence (through which capabilities or mappings); one method type only;
+only static benchmarks; tests that reach it only through a context capability. The improvers are
+the catalogue test methods (not yet counted) whose addition would raise the risk's score most,
+with the gap they would remove; "no public method in the catalogue" when none would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+from graph.coverage.rules import (
+    DIRECT,
+    EPS,
+    INTERACTIVE_TYPES,
+    STRONG_POINTS,
+    Clusters,
+    Incremental,
+    Model,
+    Scores,
+    status_of,
+)
+
+if TYPE_CHECKING:
+    from graph.coverage.types import RiskCoverage
+
+NO_PUBLIC_METHOD = "no public method in the catalogue"
+MAX_IMPROVERS = 3
+
+
+@dataclass(frozen=True)
+class Improver:
+    """A catalogue test method that would raise a risk, and by how much."""
+
+    test_id: str
+    label: str
+    method_type: str | None
+    gain: float  # the gap it would remove from this risk
+    score_after: float
+    status_after: str
+
+
+@dataclass(frozen=True)
+class Why:
+    """The reason for a risk's coverage and the methods that would raise it most."""
+
+    reason: str
+    kinds: tuple[str, ...]
+    improvers: tuple[Improver, ...] = ()
+
+    @property
+    def best(self) -> str:
+        """``"agentdojo (+1.33); injecagent (+0.67)"`` or "no public method in the catalogue"."""
+        if not self.improvers:
+            return NO_PUBLIC_METHOD
+        return "; ".join(f"{m.test_id} (+{m.gain:.2f})" for m in self.improvers)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "reason": self.reason,
+            "kinds": list(self.kinds),
+            "best_methods": [asdict(m) for m in self.improvers],
+            "no_public_method": not self.improvers,
+        }
+
+
+def _names(items: list[str], limit: int = 4) -> str:
+    shown = items[:limit]
+    more = len(items) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+class Explainer:
+    """Reasons and improvers for the risks of one evaluation (a model, its counted keys and scores).
+
+    Called with a :class:`RiskCoverage` it returns that row's :class:`Why` (the report's loader).
+    """
+
+    def __init__(self, model: Model, scores: Scores, keys: frozenset[str], clusters: Clusters):
+        self.model, self.scores, self.keys, self.clusters = model, scores, keys, clusters
+        self._raised: dict[int, list[tuple[str, float]]] | None = None
+        self._context_by_risk: dict[str, set[str]] | None = None
+
+    def __call__(self, row: RiskCoverage) -> Why:
+        index = self.model.index
+        i = index[row.iri]
+        reason, kinds = self.reason(i)
+        if row.members and "not-testable" not in kinds:
+            sc = self.scores.score
+            pairs = zip(row.members, row.member_iris, strict=True)
+            others = [f"{m} ({status_of(sc[index[iri]], True)})" for m, iri in pairs]
+            reason += f"; counted once with {_names(others)}"
+        if "strong" in kinds or "not-testable" in kinds:
+            return Why(reason, kinds)
+        members = (i, *(index[m] for m in row.member_iris))
+        return Why(reason, kinds, self.improvers(members, row.weight))
+
+    # ------------------------------------------------------------------ improvers
+    def raised(self) -> dict[int, list[tuple[str, float]]]:
+        """Risk index -> [(catalogue test key, score after adding it)] for every test that raises it."""
+        if self._raised is None:
+            out: dict[int, list[tuple[str, float]]] = {}
+            inc = Incremental(self.model, set(self.keys), self.clusters)
+            for key in self.model.data.tests:
+                if key in self.keys or key not in self.model.items:
+                    continue
+                for i, v in inc.changes(key)[2].items():
+                    out.setdefault(i, []).append((key, v))
+            self._raised = out
+        return self._raised
+
+    def improvers(self, members: tuple[int, ...], weight: float) -> tuple[Improver, ...]:
+        """The catalogue methods that would raise the (mean) score of ``members`` most, with the gap removed."""
+        m, sc = self.model, self.scores.score
+        live = [i for i in members if m.applicable[i]]
+        if not live:
+            return ()
+        before = sum(sc[i] for i in live) / len(live)
+        after: dict[str, float] = {}  # test -> the cluster's mean score with it
+        raised = self.raised()
+        for i in live:
+            for key, v in raised.get(i, ()):
+                after[key] = after.get(key, before) + (v - sc[i]) / len(live)
+        ranked = sorted(
+            ((weight * (v - before), key, v) for key, v in after.items() if v > before + EPS),
+            key=lambda t: (-t[0], t[1]),
+        )
+        out = []
+        for gain, key, v in ranked[:MAX_IMPROVERS]:
+            t = m.data.tests[key]
+            out.append(Improver(t.id, t.label, t.method_type, gain, v, status_of(v, True)))
+        return tuple(out)
+
+    # ------------------------------------------------------------------ reasons
+    def reason(self, i: int) -> tuple[str, tuple[str, ...]]:
+        """The reason for risk ``i``'s coverage in words, and its kind codes."""
+        m, s = self.model, self.scores
+        if not m.applicable[i]:
+            return f"not testable by model evaluation: {m.na_reason[i]}", ("not-testable",)
+        labels = m.data.method_types
+        direct = sorted(s.direct.get(i, ()))
+        indirect = sorted(s.indirect.get(i, ()))
+        kinds: list[str] = []
+        parts: list[str] = []
+        caps, maps = self._indirect_paths(i)
+        if not direct and not indirect:
+            if s.rollup[i] > EPS:
+                kinds.append("narrower-only")
+                parts.append("no method of its own; counted only through its narrower risks")
+            else:
+                kinds.append("no-method")
+                parts.append("no method at all")
+        elif not direct:
+            kinds.append("indirect-only")
+            via = []
+            if caps:
+                kinds.append("capability-only" if not maps else "capability")
+                via.append(f"the capabilit{'y' if len(caps) == 1 else 'ies'} {_names(caps)}")
+            if maps:
+                kinds.append("mapping-only" if not caps else "mapping")
+                via.append(f"mappings from {_names(maps)}")
+            parts.append("only indirect evidence, through " + " and ".join(via))
+        elif s.score[i] >= 1 - EPS:
+            kinds.append("strong")
+            n = len(direct)
+            shown = _names([labels.get(t, t) for t in direct])
+            parts.append(f"tested directly by {n} method type{'s' if n != 1 else ''} ({shown})")
+            extra = [labels.get(t, t) for t in indirect if t not in direct]
+            if extra:
+                parts.append(f"also indirectly through {_names(extra)}")
+        else:
+            types = sorted(set(direct) | set(indirect))
+            if len(types) == 1:
+                kinds.append("one-type")
+                parts.append(f"one method type only ({labels.get(types[0], types[0])})")
+            if not any(t in INTERACTIVE_TYPES for t in types):
+                kinds.append("static-only")
+                parts.append("only static benchmarks, no interactive method (agents, red teams, people)")
+            if not kinds:
+                kinds.append("thin")
+                parts.append(f"direct evidence earns {s.points[i]:g} of the {STRONG_POINTS:g} points strong needs")
+        kids = m.live_children[i]
+        if kids and "strong" not in kinds:
+            covered = sum(1 for c in kids if s.score[c] > EPS)
+            parts.append(f"{covered} of {len(kids)} narrower risks assessed")
+        context = self._context(i)
+        if context and "strong" not in kinds:
+            kinds.append("context")
+            parts.append(f"tests of {_names(context)} reach it only as context, not evidence")
+        return "; ".join(parts), tuple(kinds)
+
+    def _indirect_paths(self, i: int) -> tuple[list[str], list[str]]:
+        """Capability ids and mapped risk CURIEs through which the counted tests reach risk ``i``."""
+        m = self.model
+        caps: set[str] = set()
+        maps: set[str] = set()
+        for key in self.scores.methods.get(i, ()):
+            item = m.items.get(key)
+            if item is None or item.levels.get(i) == DIRECT:
+                continue
+            for c in item.contributions:
+                if c.risk != i or c.via is None:
+                    continue
+                if c.path == "capability":
+                    caps.add(m.data.capabilities.get(c.via, (c.via, c.via))[0])
+                else:
+                    maps.add(m.data.risks[c.via].curie)
+        return sorted(caps), sorted(maps)
+
+    def _context(self, i: int) -> list[str]:
+        """Context capabilities of risk ``i`` that a counted test measures."""
+        by_risk = self._context_index()
+        return sorted(by_risk.get(self.model.iris[i], ()))
+
+    def _context_index(self) -> dict[str, set[str]]:
+        """Risk IRI -> ids of its context capabilities measured by a counted test (built once)."""
+        if self._context_by_risk is None:
+            data = self.model.data
+            measured = {c for k in self.keys for c in data.measures.get(k, ())}
+            out: dict[str, set[str]] = {}
+            for cap, risks in data.context.items():
+                if cap in measured:
+                    name = data.capabilities.get(cap, (cap, cap))[0]
+                    for r in risks:
+                        out.setdefault(r, set()).add(name)
+            self._context_by_risk = out
+        return self._context_by_risk
