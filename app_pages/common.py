@@ -302,7 +302,7 @@ def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def csv_bytes(df: pd.DataFrame, index: bool = False) -> bytes:
     """CSV of a table through the library's one CSV writer (formula-safe cells, line breaks quoted)."""
-    frame = df.reset_index() if index else df
+    frame = people_frame(df.reset_index() if index else df)  # rounded, headers people read
     values = frame.astype(object).where(frame.notna(), None)
     return write_csv([list(frame.columns), *values.itertuples(index=False, name=None)]).encode("utf-8")
 

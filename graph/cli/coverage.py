@@ -213,8 +213,8 @@ def gaps(
                 f"(weight 2); {plural(s.n_mitigation_gaps, 'mitigation gap')}."
             )
         )
-        typer.echo(_lens_line(lens_doc))
-        risks = ranked[:top] if top else ranked
+        typer.echo(wrap(_lens_line(lens_doc)))
+        risks = ranked[:limit] if limit else ranked
         cols = [
             Column("rank", "num"),
             Column("id", "id"),
@@ -309,7 +309,7 @@ def plan(
                 )
             )
         )
-        typer.echo(_lens_line(p.lens))
+        typer.echo(wrap(_lens_line(p.lens)))
         typer.echo(wrap(f"Algorithm: {p.algorithm}. Guarantee: {p.guarantee}."))
         for note in p.notes:
             typer.echo(wrap(f"Note: {note}."))
@@ -397,7 +397,7 @@ def compare(
         if fmt == Fmt.csv:
             typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
             return
-        typer.echo(_lens_line(c.union.lens.to_dict() if c.union.lens else None))
+        typer.echo(wrap(_lens_line(c.union.lens.to_dict() if c.union.lens else None)))
         counts = ", ".join(f"{k}: {v}" for k, v in c.counts.items())
         typer.echo(wrap(f"A = {c.name_a}, B = {c.name_b}. Risks covered by {counts}."))
         for name, s in c.summary.items():
@@ -454,7 +454,7 @@ def what_if_cmd(
         if fmt == Fmt.csv:
             typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
             return
-        typer.echo(_lens_line(w.after.lens.to_dict() if w.after.lens else None))
+        typer.echo(wrap(_lens_line(w.after.lens.to_dict() if w.after.lens else None)))
         typer.echo(
             wrap(
                 _baseline(inventory, inv, data, "Baseline: an empty inventory (nothing run yet).")

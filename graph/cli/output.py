@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
-import sys
 import textwrap
 import unicodedata
 from collections.abc import Sequence
@@ -53,8 +53,11 @@ def terminal_width() -> int:
 
 
 def on_terminal() -> bool:
-    """Whether standard output is an interactive terminal."""
-    return sys.stdout.isatty()
+    """Whether standard output is an interactive terminal (file descriptor 1, whatever wraps it)."""
+    try:
+        return os.isatty(1)
+    except OSError:
+        return False
 
 
 def plain(value: object) -> str:
