@@ -81,14 +81,24 @@ def _summary(view: EntityView, refs: dict[str, SourceRef]) -> None:
 
 
 def _coverage(view: EntityView) -> None:
-    r = cc.catalogue_report().by_id.get(view.curie)
-    if r is None:
+    """The risk's coverage by the whole catalogue: status, score and the reason, at the top of its page."""
+
+    report = cc.catalogue_report("every")
+    try:
+        r = report.get(view.curie)
+    except KeyError:
         return
-    cols = st.columns(4)
-    cols[0].metric("Coverage (whole catalogue)", cc.status_label(r.status))
-    cols[1].metric("Score", f"{r.strength:.2f}", help="0 = not assessed, 1 = strong, by the rubric on Data & method")
-    cols[2].metric("Gap score", f"{r.gap_score:.2f}", help="Severity weight × (1 − score)")
-    cols[3].metric("Test methods", f"{r.n_methods:,}", help="Independent test methods with evidence for it")
+    why = r.why
+    score = "" if r.not_testable else f" · score {r.strength:.2f} · gap {r.gap_score:.2f}"
+    text = f"**Coverage by the catalogue: {common.md(cc.status_label(r.status))}**{score}  \n{common.md(why.reason)}"
+    if not r.not_testable and r.status != "assessed: strong":
+        text += f"  \nWould raise it most: {common.md(why.best)}"
+    if r.not_testable:
+        st.info(text)
+    elif r.status == "assessed: strong":
+        st.success(text)
+    else:
+        st.warning(text)
 
 
 def _kinds(group: LinkGroup) -> str:

@@ -175,7 +175,7 @@ def test_entity_page_leads_with_a_summary_and_lists_each_source_once(ui: tuple[A
     idle(page)
     summary = page.locator("p", has_text="At a glance:").first
     assert summary.is_visible() and "test method" in summary.inner_text()
-    assert page.get_by_text("Coverage (whole catalogue)").is_visible()
+    assert page.get_by_text("Coverage by the catalogue:").first.is_visible()
     box = summary.bounding_box()
     assert box is not None and box["y"] < 900, "the summary is not on the first screen"
     sections = page.locator("[data-testid='stExpander']").count()
