@@ -13,6 +13,19 @@ import typer
 
 from graph.cli.base import Fmt, app, fail, open_graph, progress, run
 from graph.cli.output import TERMINAL_TOP, Column, on_terminal, render, wrap
+from graph.cli.practice import (
+    MODEL_OPT,
+    ORG_OPT,
+    PRACTICE_A_OPT,
+    PRACTICE_B_OPT,
+    PRACTICE_OPT,
+    SINCE_OPT,
+    TESTER_OPT,
+    UNTIL_OPT,
+    WEIGHTS_OPT,
+    compare_sides,
+    practice_inventory,
+)
 from graph.core.labels import plural
 
 
@@ -149,16 +162,28 @@ def gaps(
     sheet: Optional[str] = SHEET_OPT,
     encoding: Optional[str] = ENC_OPT,
     accept_suggestions: bool = ACCEPT_OPT,
+    practice: bool = PRACTICE_OPT,
+    since: Optional[str] = SINCE_OPT,
+    until: Optional[str] = UNTIL_OPT,
+    tester: list[str] = TESTER_OPT,
+    org: list[str] = ORG_OPT,
+    model: list[str] = MODEL_OPT,
+    open_weights: Optional[bool] = WEIGHTS_OPT,
     lens: Optional[str] = LENS_OPT,
     explain: Optional[str] = typer.Option(None, "--explain", help="Explain one risk (CURIE): why, evidence, fixes."),
 ) -> None:
-    """Coverage of every risk of a lens, ranked by gap score, each gap with its reason."""
-    from graph.coverage.export import report_to_xlsx_bytes
+    """Coverage of every risk of a lens, ranked by gap score, each gap with its reason.
+
+    What counts as tested: the whole catalogue, an inventory, or published practice (``--practice``).
+    """
+    from graph.coverage.practice import PRACTICE_SOURCE
     from graph.coverage.report import compute_coverage
 
     def body() -> None:
         data = _data()
-        inv = _inventory(inventory, data, skip_unmatched, sheet, encoding, accept_suggestions) if inventory else None
+        inv = practice_inventory(data, practice, since, until, tester, org, model, open_weights, inventory is not None)
+        if inventory:
+            inv = _inventory(inventory, data, skip_unmatched, sheet, encoding, accept_suggestions)
         progress("computing coverage")
         report = compute_coverage(data, inv, taxonomy, status or None, _lens(lens, taxonomy))
         if explain:
@@ -172,6 +197,8 @@ def gaps(
         if out is not None:
             suffix = out.suffix.lower()
             if suffix == ".xlsx":
+                from graph.coverage.export import report_to_xlsx_bytes
+
                 _write(out, report_to_xlsx_bytes(report))
             elif suffix == ".csv":
                 frame = report.to_frame()
@@ -191,6 +218,8 @@ def gaps(
             return
         s = report.summary()
         who = f"inventory {report.inventory!r}" if report.inventory else "the whole catalogue"
+        if inv is not None and inv.source == PRACTICE_SOURCE:  # published practice, not a file
+            who = f"published {report.inventory}"
         lens_doc = report.lens.to_dict() if report.lens else None
         typer.echo(
             wrap(
@@ -277,6 +306,13 @@ def plan(
     sheet: Optional[str] = SHEET_OPT,
     encoding: Optional[str] = ENC_OPT,
     accept_suggestions: bool = ACCEPT_OPT,
+    practice: bool = PRACTICE_OPT,
+    since: Optional[str] = SINCE_OPT,
+    until: Optional[str] = UNTIL_OPT,
+    tester: list[str] = TESTER_OPT,
+    org: list[str] = ORG_OPT,
+    model: list[str] = MODEL_OPT,
+    open_weights: Optional[bool] = WEIGHTS_OPT,
     lens: Optional[str] = LENS_OPT,
 ) -> None:
     """Recommend the catalogue test methods that most reduce the severity-weighted gap of a lens."""
@@ -287,7 +323,9 @@ def plan(
         if cost is None and (budget < 1 or budget != int(budget)):
             fail("--budget must be a whole number of test methods (or give --cost)", 2)
         data = _data()
-        inv = _inventory(inventory, data, skip_unmatched, sheet, encoding, accept_suggestions) if inventory else None
+        inv = practice_inventory(data, practice, since, until, tester, org, model, open_weights, inventory is not None)
+        if inventory:
+            inv = _inventory(inventory, data, skip_unmatched, sheet, encoding, accept_suggestions)
         costs = load_costs(cost, data) if cost else None
         progress("planning")
         p = make_plan(data, inv, budget, costs, taxonomy, exact, status or None, lens=_lens(lens, taxonomy))
@@ -361,24 +399,34 @@ def plan(
 
 @app.command()
 def compare(
-    file_a: Path = typer.Argument(..., help="Inventory A (.csv, .tsv or .xlsx)."),
-    file_b: Path = typer.Argument(..., help="Inventory B."),
+    file_a: Optional[Path] = typer.Argument(None, help="Inventory A (.csv, .tsv or .xlsx); or give --practice-a."),
+    file_b: Optional[Path] = typer.Argument(None, help="Inventory B; or give --practice-b."),
     taxonomy: Optional[str] = TAXONOMY_OPT,
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
     status: list[str] = STATUS_OPT,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the comparison (.xlsx, .csv, .json)."),
     skip_unmatched: bool = SKIP_OPT,
     accept_suggestions: bool = ACCEPT_OPT,
+    practice_a: Optional[str] = PRACTICE_A_OPT,
+    practice_b: Optional[str] = PRACTICE_B_OPT,
     lens: Optional[str] = LENS_OPT,
 ) -> None:
-    """Per risk: covered by both inventories, by A only, by B only, or by neither; and the union's coverage."""
+    """Per risk: covered by both inventories, by A only, by B only, or by neither; and the union's coverage.
+
+    Either side may be published practice: ``--practice-a org=uk-aisi --practice-b org=us-aisi`` or
+    ``--practice-a since=2024,until=2024 --practice-b since=2025,until=2025``.
+    """
     from graph.coverage.compare import compare as make_compare
     from graph.coverage.export import comparison_to_xlsx_bytes
 
     def body() -> None:
         data = _data()
-        a = _inventory(file_a, data, skip_unmatched, None, None, accept_suggestions)
-        b = _inventory(file_b, data, skip_unmatched, None, None, accept_suggestions)
+        a, b = compare_sides(
+            data,
+            (file_a, file_b),
+            (practice_a, practice_b),
+            lambda f: _inventory(f, data, skip_unmatched, None, None, accept_suggestions),
+        )
         c = make_compare(data, a, b, taxonomy, status or None, _lens(lens, taxonomy))
         frame = c.to_frame()
         if out is not None:
@@ -418,134 +466,5 @@ def compare(
             Column("covered by", "text"),
         ]
         typer.echo(render(cols, rows, "table"))
-
-    run(body)
-
-
-@app.command("what-if")
-def what_if_cmd(
-    add: list[str] = typer.Option(..., "--add", "-a", help="Test method to add (id, name or alias; repeatable)."),
-    inventory: Optional[Path] = INVENTORY_OPT,
-    taxonomy: Optional[str] = TAXONOMY_OPT,
-    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
-    skip_unmatched: bool = SKIP_OPT,
-    accept_suggestions: bool = ACCEPT_OPT,
-    lens: Optional[str] = LENS_OPT,
-) -> None:
-    """Show how coverage of a lens changes when test methods are added to an inventory (or to nothing)."""
-    from graph.coverage.plan import what_if
-
-    def body() -> None:
-        data = _data()
-        inv = _inventory(inventory, data, skip_unmatched, None, None, accept_suggestions) if inventory else None
-        w = what_if(data, inv, add, taxonomy, lens=_lens(lens, taxonomy))
-        frame = w.to_frame()
-        if fmt == Fmt.json:
-            doc = {
-                "lens": w.after.lens.to_dict() if w.after.lens else None,
-                "added": w.added,
-                "gain": w.gain,
-                "gap_before": w.before.gap_total,
-                "gap_after": w.after.gap_total,
-                "changes": frame.to_dict(orient="records"),
-            }
-            typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
-            return
-        if fmt == Fmt.csv:
-            typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
-            return
-        typer.echo(wrap(_lens_line(w.after.lens.to_dict() if w.after.lens else None)))
-        typer.echo(
-            wrap(
-                _baseline(inventory, inv, data, "Baseline: an empty inventory (nothing run yet).")
-                + f" Adding {', '.join(w.added)}: total gap {w.before.gap_total:.2f} -> {w.after.gap_total:.2f} "
-                f"(reduced by {w.gain:.2f}); {plural(len(w.changes), 'risk')} change."
-            )
-        )
-        rows = [
-            [
-                c.id,
-                c.label,
-                c.status_before,
-                c.status_after,
-                f"{c.strength_before:.2f}",
-                f"{c.strength_after:.2f}",
-                f"{c.gap_before - c.gap_after:.2f}",
-            ]
-            for c in w.changes
-        ]
-        cols = [
-            Column("id", "id"),
-            Column("risk", "text"),
-            Column("before", "text"),
-            Column("after", "text"),
-            Column("score before", "num", 2),
-            Column("score after", "num", 1),
-            Column("gap reduced", "num"),
-        ]
-        typer.echo(render(cols, rows, "table"))
-
-    run(body)
-
-
-@app.command("inventory-check")
-def inventory_check(
-    file: Path = typer.Argument(..., help="Inventory file (.csv, .tsv or .xlsx)."),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
-    sheet: Optional[str] = SHEET_OPT,
-    encoding: Optional[str] = ENC_OPT,
-    accept_suggestions: bool = ACCEPT_OPT,
-) -> None:
-    """Read an inventory and show how each row matched the catalogue, with every problem found."""
-    from graph.inventory.match import load_inventory
-
-    def body() -> None:
-        data = _data()
-        inv, report = load_inventory(
-            file, data, sheet=sheet, encoding=encoding, strict=False, accept_suggestions=accept_suggestions
-        )
-        rows = [
-            [
-                e.row,
-                e.test_method,
-                e.test_id or ("custom" if e.custom else ""),
-                e.matched_by,
-                e.status or "",
-                e.date or "",
-                "; ".join(e.risks + e.capabilities),
-            ]
-            for e in inv.entries
-        ]
-        cols = ["row", "test_method", "matched", "by", "status", "date", "targets"]
-        if fmt == Fmt.json:
-            issues = [
-                {
-                    "severity": i.severity,
-                    "row": i.row,
-                    "column": i.column,
-                    "value": i.value,
-                    "message": i.message,
-                    "candidates": list(i.candidates),
-                }
-                for i in report.issues
-            ]
-            typer.echo(
-                json.dumps({"entries": [dict(zip(cols, r, strict=True)) for r in rows], "issues": issues}, indent=2)
-            )
-        else:
-            shown = [
-                Column("row", "num"),
-                Column("test method", "text"),
-                Column("matched", "id"),
-                Column("by", "id", 2),
-                Column("status", "id"),
-                Column("date", "id", 1),
-                Column("targets", "text", 3),
-            ]
-            typer.echo(render(shown if fmt == Fmt.table else cols, rows, fmt.value))
-            for line in report.lines():
-                typer.echo(line, err=True)
-        if not report.ok:
-            raise typer.Exit(1)
 
     run(body)

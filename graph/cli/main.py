@@ -17,9 +17,11 @@ from typing import Any, Optional
 
 import typer
 
+from graph.cli import checks as _check_commands  # noqa: F401  (registers its commands)
 from graph.cli import coverage as _coverage_commands  # noqa: F401  (registers its commands)
 from graph.cli import imports as _import_commands  # noqa: F401
 from graph.cli import serve as _serve_commands  # noqa: F401
+from graph.cli import versions as _version_commands  # noqa: F401
 from graph.cli.base import STATE, ExportFmt, Fmt, app, fail, hoist_global_options, open_graph, progress, run
 from graph.cli.output import Column, render
 
@@ -30,7 +32,7 @@ def validate(
     shacl: bool = typer.Option(True, "--shacl/--no-shacl", help="Also check the SHACL shapes."),
 ) -> None:
     """Check the curated data: record shapes, references, completeness and the SHACL shapes."""
-    from graph.core.validate import validate_data
+    from graph.validation.validate import validate_data
 
     def body() -> None:
         t = time.perf_counter()

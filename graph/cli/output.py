@@ -27,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from graph.core.labels import for_people
-from graph.core.text import show_controls, write_csv
+from graph.safeio.text import show_controls, write_csv
 
 #: Width used when the output is not a terminal and ``COLUMNS`` is not set.
 DEFAULT_WIDTH = 100

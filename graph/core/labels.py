@@ -64,6 +64,8 @@ _RELATIONS = [
         "ar:coversCapability", "covers capability", "covered by exercise", "exercise covers capability", "#e7ba52"
     ),
     RelationLabel("ar:usedTestMethod", "used test method", "used in exercise", "exercise used test method", "#393b79"),
+    RelationLabel("ar:commissionedBy", "commissioned by", "commissioned", "commissioned by", "#8dd3c7"),
+    RelationLabel("prov:wasGeneratedBy", "produced by", "produced", "report of exercise", "#fb8072"),
     RelationLabel("skos:inScheme", "in taxonomy", "concepts", "in taxonomy", "#cccccc"),
     RelationLabel("dcterms:source", "cites", "cited by", "cites source", "#aaaaaa"),
 ]

@@ -6,8 +6,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from graph.core.errors import AiriskError
 from graph.coverage.lens import Lens, choose_lens
 from graph.coverage.matrix import report_matrix
@@ -30,7 +28,7 @@ from graph.index.data import CoverageData, Source, as_data, paused_gc
 from graph.inventory.model import ENTRY_STATUSES, STATUS_SYNONYMS, Inventory
 
 if TYPE_CHECKING:
-    pass
+    import pandas as pd
 
 
 @paused_gc()
@@ -57,6 +55,12 @@ class CoverageReport:
     _model: Model | None = field(default=None, repr=False)
     _keys: frozenset[str] = field(default_factory=frozenset, repr=False)
     lens: Lens | None = None
+    #: prefix -> (title, version) of every taxonomy the reported risks belong to
+    versions: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def version_note(self) -> str:
+        """The taxonomy versions the report covers, as one line (``mit (v3 (2025-03-26)); ...``)."""
+        return "; ".join(f"{p} ({v or 'no version'})" for p, (_t, v) in sorted(self.versions.items()))
 
     def prefetch_evidence(self, risks: list[RiskCoverage] | None = None) -> None:
         """Fetch the evidence (links and sources) of ``risks`` (default: all) with as few queries as possible."""
@@ -88,6 +92,8 @@ class CoverageReport:
 
     def to_frame(self, evidence: bool = True) -> pd.DataFrame:
         """One row per risk, in rank order (``evidence``: a column explaining each risk's evidence)."""
+        import pandas as pd
+
         if evidence:
             self.prefetch_evidence()
         rows = []
@@ -105,6 +111,8 @@ class CoverageReport:
 
     def evidence_frame(self) -> pd.DataFrame:
         """One row per (risk, evidence item): the drill-down table."""
+        import pandas as pd
+
         self.prefetch_evidence()
         rows = []
         for r in self.risks:
@@ -123,24 +131,12 @@ class CoverageReport:
                         "sources": "; ".join(e.sources),
                         "custom": e.custom,
                         "note": e.note,
+                        "reports": "; ".join(e.reports),
                         "test_iri": e.test_iri,
                     }
                 )
-        cols = [
-            "risk",
-            "risk_label",
-            "test_method",
-            "test_label",
-            "method_type",
-            "path",
-            "via",
-            "mapping",
-            "links",
-            "sources",
-            "custom",
-            "note",
-            "test_iri",
-        ]
+        cols = ["risk", "risk_label", "test_method", "test_label", "method_type", "path", "via", "mapping", "links",
+                "sources", "custom", "note", "reports", "test_iri"]  # fmt: skip
         return pd.DataFrame(rows, columns=cols)
 
     def matrix(
@@ -162,12 +158,13 @@ class CoverageReport:
         raise KeyError(risk_id)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"inventory", "taxonomy", "lens", "rubric", "summary", "risks"}`` as plain data."""
+        """``{"inventory", "taxonomy", "lens", "versions", "rubric", "summary", "risks"}`` as plain data."""
         self.prefetch_evidence()
         return {
             "inventory": self.inventory,
             "taxonomy": self.taxonomy,
             "lens": self.lens.to_dict() if self.lens else None,
+            "versions": {p: {"title": t, "version": v} for p, (t, v) in sorted(self.versions.items())},
             "rubric": RUBRIC,
             "summary": self.summary().to_dict(),
             "risks": [r.to_dict() for r in self.risks],
@@ -268,6 +265,7 @@ def compute_coverage(
         model,
         frozenset(keys),
         chosen,
+        {r.taxonomy: data.taxonomies.get(r.taxonomy, (r.taxonomy, "")) for r in risks},
     )
     explainer = Explainer(model, scores, frozenset(keys), chosen.clusters)
     for r in risks:
@@ -368,10 +366,13 @@ class _EvidenceLoader:
         self.model = model
         self.methods = scores.methods
         self.custom: dict[str, tuple[str, str | None, str]] = {}
+        self.reports: dict[str, tuple[str, ...]] = {}  # test IRI -> the reports that ran it (practice)
         if inventory is not None:
             for e in inventory.entries:
                 if e.custom:
                     self.custom[e.custom_iri(inventory.name)] = (e.name, e.method_type, f"custom test, row {e.row}")
+                elif e.test_iri and e.reports:
+                    self.reports[e.test_iri] = tuple(dict.fromkeys((*self.reports.get(e.test_iri, ()), *e.reports)))
 
     def contributions(self, i: int) -> list[tuple[str, Contribution]]:
         items = self.model.items
@@ -395,13 +396,21 @@ class _EvidenceLoader:
         index = self.model.index
         out: list[Evidence] = []
         for iri, member in ((risk.iri, ""), *zip(risk.member_iris, risk.members, strict=True)):
-            items = [_evidence(self.model, key, c, self.custom, member) for key, c in self.contributions(index[iri])]
+            items = [
+                _evidence(self.model, key, c, self.custom, self.reports, member)
+                for key, c in self.contributions(index[iri])
+            ]
             out += sorted(items, key=lambda e: (e.level, e.path, e.test_label.lower(), e.via or ""))
         return tuple(out)
 
 
 def _evidence(
-    model: Model, key: str, c: Contribution, custom: dict[str, tuple[str, str | None, str]], member: str = ""
+    model: Model,
+    key: str,
+    c: Contribution,
+    custom: dict[str, tuple[str, str | None, str]],
+    reports: dict[str, tuple[str, ...]],
+    member: str = "",
 ) -> Evidence:
     data = model.data
     test = data.tests.get(key)
@@ -415,7 +424,8 @@ def _evidence(
             node = data.risks[c.via]
             via, via_label = node.curie, node.label
     if test is not None:
-        ident, label, mtype, is_custom, note = test.id, test.label, test.method_type, False, ""
+        ident, label, mtype, is_custom = test.id, test.label, test.method_type, False
+        note = "reported by " + ", ".join(reports[key]) if key in reports else ""
     else:
         ident, mtype, note = custom.get(key, (key, None, "custom test"))
         label, is_custom = ident, True
@@ -435,6 +445,7 @@ def _evidence(
         is_custom,
         note,
         member,
+        reports.get(key, ()),
     )
 
 
@@ -466,6 +477,8 @@ class WhatIf:
     changes: list[RiskChange]
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame([asdict(c) for c in self.changes], columns=list(RiskChange.__dataclass_fields__))
 
 

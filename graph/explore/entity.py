@@ -27,6 +27,7 @@ KIND_LABELS: dict[str, str] = {
     "mitigation": "Mitigation",
     "organisation": "Organisation",
     "exercise": "Testing exercise",
+    "report": "Evaluation report",
     "model": "AI model",
     "event": "Governance event",
     "method_type": "Method type",

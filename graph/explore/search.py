@@ -50,12 +50,12 @@ VOCABULARIES: dict[str, tuple[str, str, str | None]] = {
     "test-methods": ("Test methods (by method type)", "ar:TestMethod", "ar:methodType"),
     "mitigations": ("Mitigations (by mitigation type)", "ar:Mitigation", "ar:mitigationType"),
     "organisations": ("Organisations", "ar:Organisation", None),
-    "exercises": ("Testing exercises", "ar:TestingExercise", None),
+    "reports": ("Evaluation reports", "ar:EvaluationReport", None),
     "models": ("AI models", "ar:AIModel", None),
 }
 
 _SEARCH_CLASSES = (
-    "ar:RiskCategory ar:Capability ar:TestMethod ar:Mitigation ar:Organisation ar:TestingExercise "
+    "ar:RiskCategory ar:Capability ar:TestMethod ar:Mitigation ar:Organisation ar:EvaluationReport "
     "ar:AIModel ar:GovernanceEvent ar:MethodType ar:MitigationType ar:Taxonomy ar:Source"
 )
 _FIELD_RANK = {"code": 0, "id": 0, "name": 1, "alias": 2}
@@ -337,6 +337,7 @@ def entity_counts(kg: KnowledgeGraph) -> dict[str, int]:
             "Mitigation",
             "Organisation",
             "TestingExercise",
+            "EvaluationReport",
             "AIModel",
             "GovernanceEvent",
             "MethodType",
@@ -369,7 +370,7 @@ def scope_statement(kg: KnowledgeGraph) -> str:
         f"{plural(counts['risk'], 'risk category')} from {plural(len(tax), 'published taxonomy')}"
         f"{' (' + ', '.join(t.prefix for t in tax) + ')' if tax else ''}, linked to "
         f"{plural(counts['capability'], 'capability')}, {plural(counts['test_method'], 'test method')}, "
-        f"{plural(counts['mitigation'], 'mitigation')} and {plural(counts['exercise'], 'testing exercise')}; "
+        f"{plural(counts['mitigation'], 'mitigation')} and {plural(counts['report'], 'published evaluation report')}; "
         f"every link cites at least one of {plural(counts['source'], 'public source')}"
         f"{' (publishers include ' + ', '.join(publishers[:3]) + ')' if publishers else ''}."
     )

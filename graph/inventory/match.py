@@ -15,12 +15,12 @@ from rapidfuzz import fuzz, process
 
 from graph.core.errors import DataError, Location, NotFound, Problem
 from graph.core.labels import plural
-from graph.core.reading import reading
 from graph.index.data import CoverageData, Source, as_data
 from graph.inventory import columns as cols
 from graph.inventory.matcher import ACCEPT_SCORE, Matcher, matcher_for, resolve_tests
 from graph.inventory.model import ENTRY_STATUSES, STATUS_SYNONYMS, InHouse, Inventory, InventoryEntry, normalise_column
 from graph.inventory.tables import Table, read_table, unescape_cell
+from graph.safeio.reading import reading
 
 __all__ = ["ACCEPT_SCORE", "Matcher", "matcher_for", "resolve_tests"]  # re-exported from matcher.py
 

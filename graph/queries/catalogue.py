@@ -10,7 +10,7 @@ Each file starts with a header of ``#`` comment lines::
 Parameters appear in the query body as ``{{name}}`` and are replaced by a correctly written RDF
 term (an ``<IRI>`` or an escaped literal), never by raw text, so a parameter cannot change the
 shape of the query. Parameter types: ``risk`` (a risk CURIE), ``taxonomy`` (a prefix),
-``capability``, ``test_method``, ``mitigation``, ``organisation``, ``exercise`` (ids or CURIEs),
+``capability``, ``test_method``, ``mitigation``, ``organisation``, ``exercise``, ``report`` (ids or CURIEs),
 ``iri``, ``string``, ``int``.
 """
 
@@ -27,7 +27,9 @@ from graph.core.resources import queries_dir
 _IRI_OK = re.compile(r'^[^<>"{}|^`\\\s]+$')
 _CURIE = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9][A-Za-z0-9._-]*$")
 _PARAM_RE = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
-ENTITY_PARAM_TYPES = {"capability", "test_method", "mitigation", "organisation", "exercise", "model", "source"}
+ENTITY_PARAM_TYPES = {
+    "capability", "test_method", "mitigation", "organisation", "exercise", "report", "model", "source"
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -149,10 +151,29 @@ def parse_query_file(path: Path) -> CatalogueQuery:
     )
 
 
+_PARSED: dict[tuple[str, int, int], CatalogueQuery] = {}
+
+
 def load_catalogue(folder: Path | None = None) -> dict[str, CatalogueQuery]:
-    """Read every ``.rq`` file of the catalogue, by name."""
+    """Read every ``.rq`` file of the catalogue, by name.
+
+    Each file is parsed once per version: a parsed query is kept under its path, size and
+    modification time, so an edited or added file is read again and an unchanged one is not.
+    """
     folder = folder or queries_dir()
-    return {p.stem: parse_query_file(p) for p in sorted(folder.glob("*.rq"))}
+    out: dict[str, CatalogueQuery] = {}
+    for p in sorted(folder.glob("*.rq")):
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            continue
+        key = (str(p), st.st_size, st.st_mtime_ns)
+        query = _PARSED.get(key)
+        if query is None:
+            query = parse_query_file(p)
+            _PARSED[key] = query
+        out[p.stem] = query
+    return out
 
 
 def get_query(name: str, folder: Path | None = None) -> CatalogueQuery:

@@ -56,7 +56,8 @@ def test_gaps_fits_the_terminal_and_never_cuts_an_id_or_a_label(columns: int, ga
         assert all(w in text for w in _words(risk["label"])), risk["label"]
     assert re.search(r"\(40 of \d+ rows\)", " ".join(out.split()))
     if columns == 80:
-        assert "not shown at this width:" in out and "evidence" in out.split("not shown at this width:")[1]
+        # too narrow for every column: some are left out (and named), or each row prints as a record
+        assert "not shown at this width:" in out or "\n  risk: " in out
     else:
         assert "not shown at this width" not in out  # 200 columns show every column
         assert "core-bench (cap)" in out  # the evidence column, with the test ids whole
