@@ -9,7 +9,9 @@ import streamlit as st
 st.set_page_config(page_title="AI Risk Graph", layout="wide")
 
 PAGES = [
-    st.Page("app_pages/overview.py", title="Overview", url_path="overview", default=True),
+    # The default page lives at "/"; its declared path /overview is served by a hidden twin of it.
+    st.Page("app_pages/overview.py", title="Overview", url_path="home", default=True),
+    st.Page("app_pages/overview.py", title="Overview", url_path="overview", visibility="hidden"),
     st.Page("app_pages/explore.py", title="Explore", url_path="explore"),
     st.Page("app_pages/coverage.py", title="Coverage", url_path="coverage"),
     st.Page("app_pages/plan.py", title="Plan", url_path="plan"),

@@ -22,10 +22,12 @@ from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from graph.core.errors import AiriskError, DataError
+from graph.core.labels import people_frame
 from graph.explore import search as explore
-from graph.explore.network import NetworkView, neighbourhood_view
+from graph.explore.network import NetworkView, neighbourhood_view, view_shell
 from graph.explore.report import ReportView, report_view
 from graph.importers.session import open_graph
 from graph.safeio.text import safe_cell, show_controls, write_csv
@@ -138,6 +140,26 @@ def get_network(iri: str, depth: int, relations: tuple[str, ...]) -> NetworkView
     return _network(settings(), iri, depth, tuple(sorted(relations)), get_nx())
 
 
+# ------------------------------------------------------------------------------ the network view
+#: The component that hosts a network view page (app_pages/netview/index.html): the drawing runs
+#: in a nested iframe sandboxed without same-origin; a click on a node comes back as a value, so
+#: the app moves to that entity without reloading the page.
+_NETVIEW = components.declare_component("airisk_network", path=str(Path(__file__).resolve().parent / "netview"))
+
+
+def network_view(view: NetworkView, view_id: str, height: int, key: str = "net-view") -> str | None:
+    """Draw a network view (the page shell once, then each view's data); the CURIE of a node the
+    reader has just clicked, once per click, else None."""
+    value = _NETVIEW(shell=view_shell(height), data=view.data, view_id=view_id, height=height, key=key, default=None)
+    if not isinstance(value, dict) or not isinstance(value.get("curie"), str):
+        return None
+    stamp = (key, value.get("at"))
+    if st.session_state.get("netview-last") == stamp:
+        return None
+    st.session_state["netview-last"] = stamp
+    return str(value["curie"])
+
+
 # ------------------------------------------------------------------------------ text and links
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
@@ -157,6 +179,13 @@ def entity_url(curie: str) -> str:
 def open_entity(curie: str) -> None:
     """Go to the entity page of ``curie`` in this session."""
     st.switch_page(EXPLORE_PAGE, query_params={"id": curie})
+
+
+def go_to_entity(curie: str) -> None:
+    """Show the entity page of ``curie`` from the entity page itself: the address changes and the
+    page reruns in place (no reload, no page switch)."""
+    st.query_params["id"] = curie
+    st.rerun()
 
 
 def safe_url(url: str) -> str | None:
@@ -192,22 +221,74 @@ def selected_row(event: Any) -> int | None:
     return rows[0] if rows else None
 
 
-def entity_table(df: pd.DataFrame, curies: list[str], key: str, height: int | None = None) -> None:
-    """A table whose ``id`` column links to entity pages; picking a row opens that entity here."""
+#: Text longer than this wraps (in a wide column, with taller rows) instead of being cut.
+WRAP_OVER = 48
+#: Row height (px) of tables with wrapped text: above 4 rem, Streamlit's grid wraps text cells.
+WRAP_ROW_HEIGHT = 72
+
+
+def _is_text(series: pd.Series) -> bool:  # type: ignore[type-arg]
+    return bool(series.dtype == object or str(series.dtype).startswith(("string", "str")))
+
+
+def show_table(
+    df: pd.DataFrame,
+    key: str,
+    keys: tuple[str, ...] = (),
+    open_rows: list[str] | None = None,
+    height: int | None = None,
+    link: str = "id",
+    urls: tuple[str, ...] = (),
+) -> None:
+    """A table that fits the page (people's rules, the same on every page).
+
+    The ``keys`` columns come first and the first of them is pinned, so what matters is
+    visible without scrolling at 1280 px; long text wraps in a wide column instead of being cut;
+    floats are rounded to two decimals; the ``link`` column (entity URLs) shows the CURIE and
+    opens the page in a new tab (``urls`` columns are web links); with ``open_rows`` (one CURIE
+    per row), picking a row opens that entity here.
+    """
+    order = [c for c in keys if c in df.columns] + [c for c in df.columns if c not in keys]
+    frame = df[order].copy()
+    config: dict[str, Any] = {}
+    wrapped = False
+    for col in frame.columns:
+        series = frame[col]
+        if pd.api.types.is_float_dtype(series):
+            frame[col] = series.round(2)
+        if col == link:
+            config[col] = link_column("Id")
+            continue
+        if col in urls:
+            config[col] = st.column_config.LinkColumn(col, width="medium", help="Opens in a new tab")
+            continue
+        long = _is_text(series) and series.astype(str).str.len().max() > WRAP_OVER if len(series) else False
+        wrapped = wrapped or bool(long)
+        is_key = col in keys
+        pinned = True if is_key and col == order[0] else None
+        if long:
+            config[col] = st.column_config.TextColumn(col, width="medium" if is_key else "large", pinned=pinned)
+        elif is_key and not _is_text(series):
+            config[col] = st.column_config.Column(col, width="small", pinned=pinned)
+        elif is_key:
+            config[col] = st.column_config.Column(col, width="medium", pinned=pinned)
     options: dict[str, Any] = {"height": height} if height else {}
-    event = st.dataframe(
-        visible(df),
-        hide_index=True,
-        width="stretch",
-        column_config={"id": link_column("Id")},
-        on_select="rerun",
-        selection_mode="single-row",
-        key=key,
-        **options,
-    )
-    picked = selected_row(event)
-    if picked is not None:
-        open_entity(curies[picked])
+    if wrapped:
+        options["row_height"] = WRAP_ROW_HEIGHT
+    if open_rows is not None:
+        options.update(on_select="rerun", selection_mode="single-row")
+    event = st.dataframe(visible(frame), hide_index=True, width="stretch", column_config=config, key=key, **options)
+    if open_rows is not None:
+        picked = selected_row(event)
+        if picked is not None:
+            open_entity(open_rows[picked])
+
+
+def entity_table(
+    df: pd.DataFrame, curies: list[str], key: str, height: int | None = None, keys: tuple[str, ...] = ()
+) -> None:
+    """A table whose ``id`` column links to entity pages; picking a row opens that entity here."""
+    show_table(df, key, keys=keys or (str(df.columns[0]),), open_rows=curies, height=height)
 
 
 def visible(df: pd.DataFrame) -> pd.DataFrame:
@@ -222,17 +303,17 @@ def visible(df: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------ downloads
 def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
+    out = people_frame(df)  # numbers rounded for people, library keys as headers people read
     for col in out.columns:
         if out[col].dtype == object or str(out[col].dtype).startswith(("string", "str")):
             out[col] = out[col].map(lambda v: safe_cell(v) if isinstance(v, str) else v)
-    out.columns = [safe_cell(c) for c in out.columns]
+    out.columns = [safe_cell(str(c)) for c in out.columns]
     return out
 
 
 def csv_bytes(df: pd.DataFrame, index: bool = False) -> bytes:
     """CSV of a table through the library's one CSV writer (formula-safe cells, line breaks quoted)."""
-    frame = df.reset_index() if index else df
+    frame = people_frame(df.reset_index() if index else df)  # rounded, headers people read
     values = frame.astype(object).where(frame.notna(), None)
     return write_csv([list(frame.columns), *values.itertuples(index=False, name=None)]).encode("utf-8")
 

@@ -8,19 +8,12 @@ import streamlit as st
 
 from app_pages import common
 from app_pages import coverage_common as cc
+from graph.core.labels import plural
 from graph.coverage.cells import CELL_CATEGORIES, compare_matrix
 from graph.coverage.compare import compare
 from graph.coverage.export import comparison_to_xlsx_bytes
 from graph.inventory.model import Inventory
 
-#: A only and B only at the two ends of a diverging palette; both in the middle.
-CELL_COLOURS = {
-    "A only": "#e66101",
-    "both": "#b8b8b8",
-    "B only": "#5e3c99",
-    "neither": "#ffffff",
-    "not testable": "#ececec",
-}
 UPLOAD = "Upload a file…"
 
 common.get_kg()
@@ -44,7 +37,9 @@ def side(label: str, key: str, index: int) -> Inventory:
             st.stop()
         inv, report = read
         if report.errors:
-            st.warning(f"{len(report.errors)} row(s) of {common.md(uploaded.name)} were left out (see the Plan page).")
+            st.warning(
+                f"{plural(len(report.errors), 'row')} of {common.md(uploaded.name)} left out (see the Plan page)."
+            )
         return inv
     kind, ref = choices[name]
     inv, _ = cc.open_choice(kind, ref)
@@ -97,7 +92,7 @@ else:
             y=alt.Y("risk_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
             color=alt.Color(
                 "category:N",
-                scale=alt.Scale(domain=list(CELL_CATEGORIES), range=[CELL_COLOURS[c] for c in CELL_CATEGORIES]),
+                scale=alt.Scale(domain=list(CELL_CATEGORIES), range=[cc.COMPARE_COLOURS[c] for c in CELL_CATEGORIES]),
                 legend=alt.Legend(title="covered by", orient="top"),
             ),
             tooltip=["risk:N", "risk_label:N", "method:N", "category:N"],
@@ -126,9 +121,11 @@ table = pd.DataFrame(
         "only in B": frame["only_b_tests"],
     }
 )
-st.dataframe(common.visible(table), hide_index=True, width="stretch", column_config={"id": common.link_column("Id")})
+common.show_table(table, "cmp-per-risk", keys=("risk", "covered by", "A", "B"))
 c1, c2, _ = st.columns([1, 1, 6])
-c1.download_button("CSV", common.csv_bytes(frame), "comparison.csv", "text/csv", key="cmp-csv")
+c1.download_button(
+    "CSV", common.csv_bytes(frame), "comparison.csv", "text/csv", key="cmp-csv"
+)  # rounded, human headers
 c2.download_button(
     "XLSX",
     lambda: comparison_to_xlsx_bytes(comparison),

@@ -135,9 +135,7 @@ else:
                 + (" with this type." if method else ".")
             )
         else:
-            st.dataframe(
-                common.visible(ev), hide_index=True, width="stretch", column_config={"open": common.link_column("Test")}
-            )
+            common.show_table(ev, "cov-evidence", keys=("test method", "evidence", "method type"), link="open")
             common.download_table(ev, f"evidence-{risk}", "ev-dl")
         st.page_link(common.EXPLORE_PAGE, label=f"Open {risk} in Explore", query_params={"id": risk})
     else:
@@ -169,7 +167,7 @@ gap_df = pd.DataFrame(
         "test methods": [r.n_methods for r in ranked],
     }
 )
-common.entity_table(gap_df, [x.id for x in ranked], "cov-gaplist")
+common.entity_table(gap_df, [x.id for x in ranked], "cov-gaplist", keys=("rank", "risk", "gap score", "status"))
 g1, g2, _ = st.columns([1, 1, 6])
 plain = gap_df.assign(id=[r.id for r in ranked])
 g1.download_button("Gaps CSV", common.csv_bytes(plain), "coverage-gaps.csv", "text/csv", key="gap-csv")

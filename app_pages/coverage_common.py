@@ -25,7 +25,7 @@ from graph.coverage.matrix import CELL_DIRECT, CELL_INDIRECT, CELL_NONE, CELL_NO
 from graph.coverage.report import CoverageReport, compute_coverage
 from graph.coverage.rules import STATUS_NOT_ASSESSED, STATUS_NOT_TESTABLE, STATUS_STRONG, STATUS_WEAK
 from graph.index.data import CoverageData, gather
-from graph.inventory.match import ImportReport, inventory_from_tests, load_inventory, read_inventory_bytes
+from graph.inventory.match import Choice, ImportReport, inventory_from_tests, load_inventory, read_inventory_bytes
 from graph.inventory.model import Inventory
 from graph.inventory.saved import list_saved_inventories, open_saved_inventory
 
@@ -36,6 +36,16 @@ CELL_STATES: dict[str, tuple[str, str]] = {
     CELL_INDIRECT: ("only indirectly (evidence capability or mapping)", "#9ecae1"),
     CELL_NONE: ("not by this kind of method", "#f4a582"),
     CELL_NOT_TESTABLE: ("not testable by model evaluation", "#d9d9d9"),
+}
+#: Compare matrix cells: A only and B only at the two ends of a diverging palette, "both" a
+#: colour of its own (never a grey), "neither" white and "not testable" the grey used for it
+#: on the Coverage page.
+COMPARE_COLOURS: dict[str, str] = {
+    "A only": "#e66101",
+    "both": "#4d9221",
+    "B only": "#5e3c99",
+    "neither": "#ffffff",
+    "not testable": "#d9d9d9",
 }
 STATUS_TEXT = {
     STATUS_NOT_ASSESSED: "not assessed",
@@ -196,13 +206,15 @@ def example_files() -> list[Path]:
 
 
 @st.cache_resource(show_spinner="Reading the example inventory…", max_entries=16)
-def _example(key: tuple[str, str, str], path: str, _data: CoverageData) -> tuple[Inventory, ImportReport]:
-    return load_inventory(path, _data, strict=False)
+def _example(
+    key: tuple[str, str, str], path: str, choices: tuple[tuple[int, Choice], ...], _data: CoverageData
+) -> tuple[Inventory, ImportReport]:
+    return load_inventory(path, _data, strict=False, choices=dict(choices))
 
 
-def example_inventory(path: Path) -> tuple[Inventory, ImportReport]:
-    """An example inventory and its import report (read once per process)."""
-    return _example(common.settings(), str(path), get_data())
+def example_inventory(path: Path, choices: dict[int, Choice] | None = None) -> tuple[Inventory, ImportReport]:
+    """An example inventory and its import report (read once per process and set of choices)."""
+    return _example(common.settings(), str(path), tuple(sorted((choices or {}).items())), get_data())
 
 
 def inventory_choices(with_catalogue: bool) -> dict[str, tuple[str, str]]:
@@ -333,15 +345,20 @@ def chart_image(
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _read_upload(key: tuple[str, str, str], data: bytes, filename: str) -> tuple[Inventory, ImportReport]:
-    return read_inventory_bytes(data, filename, get_data(), strict=False)
+def _read_upload(
+    key: tuple[str, str, str], data: bytes, filename: str, choices: tuple[tuple[int, Choice], ...]
+) -> tuple[Inventory, ImportReport]:
+    return read_inventory_bytes(data, filename, get_data(), strict=False, choices=dict(choices))
 
 
-def read_upload(uploaded: Any) -> tuple[Inventory, ImportReport] | None:
-    """Import an uploaded inventory file (errors shown on the page; None when it cannot be read)."""
+def read_upload(uploaded: Any, choices: dict[int, Choice] | None = None) -> tuple[Inventory, ImportReport] | None:
+    """Import an uploaded inventory file with the choices made for its rows (errors shown on the
+    page; None when it cannot be read)."""
     try:
         with st.spinner(f"Importing {uploaded.name}…"):
-            return _read_upload(common.settings(), uploaded.getvalue(), uploaded.name)
+            return _read_upload(
+                common.settings(), uploaded.getvalue(), uploaded.name, tuple(sorted((choices or {}).items()))
+            )
     except AiriskError as exc:
         common.show_error(exc, f"{uploaded.name} could not be read")
         st.caption(

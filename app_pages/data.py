@@ -30,7 +30,7 @@ classes = pd.DataFrame(
         "definition": [c.definition for c in summary.classes],
     }
 )
-st.dataframe(common.visible(classes), hide_index=True, width="stretch")
+common.show_table(classes, "dm-classes-table", keys=("label", "class", "instances"))
 common.download_table(classes, "ontology-classes", "dm-classes")
 
 st.subheader(f"Relations ({len(summary.relations)})")
@@ -45,7 +45,7 @@ relations = pd.DataFrame(
         "definition": [r.definition for r in summary.relations],
     }
 )
-st.dataframe(common.visible(relations), hide_index=True, width="stretch")
+common.show_table(relations, "dm-relations-table", keys=("label", "relation", "uses"))
 common.download_table(relations, "ontology-relations", "dm-relations")
 
 st.header("Download the whole graph")

@@ -6,7 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from graph.explore.entity import EntityView, LinkGroup
+from app_pages import coverage_common as cc
+from graph.core.labels import justification_label, plural, relation_name
+from graph.explore.entity import EntityView, LinkGroup, SourceRef
 from graph.explore.network import KIND_NAMES, relations_of
 from graph.explore.report import Party, ReportView
 
@@ -17,41 +19,72 @@ SEVERITY = {1: "limited", 2: "moderate", 3: "serious", 4: "severe", 5: "catastro
 
 
 def render_entity(view: EntityView) -> None:
-    """Render the whole entity page."""
+    """Render the whole entity page: a summary first, then collapsible sections, each source once."""
     st.page_link(common.EXPLORE_PAGE, label="← Search and browse")
     st.title(common.md(view.label))
     where = f" · {common.md(view.taxonomy)}" if view.taxonomy else ""
-    st.caption(f"{common.md(view.kind_label)} · {common.md(view.curie)}{where}")
-    st.markdown(
-        f"Link to this page: [`{common.entity_url(view.curie)}`]({common.entity_url(view.curie)}) · IRI `{view.iri}`"
-    )
-    if view.kind == "risk":
-        _coverage(view)
+    st.caption(f"{common.md(view.kind_label)} · `{view.curie}`{where}")
+    refs = _source_numbers(view)
+    _summary(view, refs)
+    if view.mappings:
+        with st.expander(f"Mappings to other taxonomies: {plural(len(view.mappings), 'mapping')}"):
+            _mappings(view, refs)
+    for group in view.groups:
+        _group(view, group, refs)
+    if not view.groups and not view.mappings:
+        st.info("No links to other entities yet.")
+    if refs:
+        with st.expander(f"Sources: {plural(len(refs), 'source')} cited on this page"):
+            st.markdown(
+                "\n".join(f"{n}. " + common.source_links([s]) for n, s in enumerate(refs.values(), 1)),
+            )
+    _network(view)
+
+
+def _source_numbers(view: EntityView) -> dict[str, SourceRef]:
+    """Every source cited on the page, once, in order of first mention (numbered from 1)."""
+    found: dict[str, SourceRef] = {}
+    cited = list(view.sources)
+    for m in view.mappings:
+        cited.extend(m.sources)
+    for group in view.groups:
+        for link in group.links:
+            cited.extend(link.evidence.sources if link.evidence else ())
+    for ev in (view.severity_evidence, view.not_applicable_evidence):
+        cited.extend(ev.sources if ev else ())
+    for s in cited:
+        found.setdefault(s.iri, s)
+    return found
+
+
+def _cite(sources: tuple[SourceRef, ...] | list[SourceRef], refs: dict[str, SourceRef]) -> str:
+    """Source references as numbers into the page's one list of sources: ``[1] [4]``."""
+    numbers = {iri: n for n, iri in enumerate(refs, 1)}
+    return " ".join(f"[{numbers[s.iri]}]" for s in sources if s.iri in numbers)
+
+
+def _summary(view: EntityView, refs: dict[str, SourceRef]) -> None:
+    """What it is, its coverage (risks), and how much hangs off it."""
     if view.description:
         st.markdown(common.md(view.description))
     if view.aliases:
         st.markdown("**Also called:** " + "; ".join(common.md(a) for a in view.aliases))
-    _facts(view)
+    if view.kind == "risk":
+        _coverage(view)
+    counts = [f"{g.label} {_kinds(g)}" for g in view.groups]
     if view.kind == "report":
         render_report(common.get_report(view.curie))
-    if view.sources:
-        st.subheader("Sources")
-        for s in view.sources:
-            st.markdown("- " + common.source_links([s]))
     if view.mappings:
-        _mappings(view)
-    if view.groups:
-        st.subheader("Linked entities")
-        for group in view.groups:
-            _group(view, group)
-    elif not view.mappings:
-        st.info("No links to other entities yet.")
-    _network(view)
+        counts.append(plural(len(view.mappings), "mapping") + " to other taxonomies")
+    if refs:
+        counts.append(plural(len(refs), "source"))
+    if counts:
+        st.markdown("**At a glance:** " + common.md(" · ".join(counts)))
+    _facts(view, refs)
 
 
 def _coverage(view: EntityView) -> None:
     """The risk's coverage by the whole catalogue: status, score and the reason, at the top of its page."""
-    from app_pages import coverage_common as cc
 
     report = cc.catalogue_report("every")
     try:
@@ -71,7 +104,19 @@ def _coverage(view: EntityView) -> None:
         st.warning(text)
 
 
-def _facts(view: EntityView) -> None:
+def _kinds(group: LinkGroup) -> str:
+    """``6 test methods``, or ``5 (3 risk categories, 2 capabilities)`` when the kinds are mixed."""
+    by_kind: dict[str, int] = {}
+    for link in group.links:
+        name = KIND_NAMES.get(link.other.kind, link.other.kind)
+        by_kind[name] = by_kind.get(name, 0) + 1
+    if len(by_kind) == 1:
+        name, n = next(iter(by_kind.items()))
+        return plural(n, name)
+    return f"{len(group.links)} (" + ", ".join(plural(n, k) for k, n in sorted(by_kind.items())) + ")"
+
+
+def _facts(view: EntityView, refs: dict[str, SourceRef]) -> None:
     lines = [f"**{common.md(name)}:** {common.md(value)}" for name, value in view.facts]
     for name, url in view.urls:
         safe = common.safe_url(url)
@@ -79,20 +124,22 @@ def _facts(view: EntityView) -> None:
     if view.severity is not None:
         text = f"**severity:** {view.severity} ({SEVERITY.get(view.severity, '')})"
         if view.severity_evidence:
-            text += (
-                f" — {common.md(view.severity_evidence.note)} ({common.source_links(view.severity_evidence.sources)})"
-            )
+            text += f" — {common.md(view.severity_evidence.note)} {_cite(view.severity_evidence.sources, refs)}"
         lines.append(text)
+    if view.sources:
+        lines.append(f"**sources:** {_cite(view.sources, refs)} (listed under Sources below)")
+    url = common.entity_url(view.curie)
+    lines.append(f"**link to this page:** [`{url}`]({url}) · IRI `{view.iri}`")
     if lines:
-        st.markdown("  \n".join(lines))
+        with st.expander("Details", expanded=False):
+            st.markdown("  \n".join(lines))
     if view.not_applicable:
         ev = view.not_applicable_evidence
-        why = f" {common.md(ev.note)} ({common.source_links(ev.sources)})" if ev else ""
-        st.warning("Not testable by model evaluation: only deployment context decides this category." + why)
+        why = f" {common.md(ev.note)} {_cite(ev.sources, refs)}" if ev else ""
+        st.warning("Model testing does not apply to this risk category (shown as *not applicable* in coverage)." + why)
 
 
-def _mappings(view: EntityView) -> None:
-    st.subheader("Mappings to other taxonomies")
+def _mappings(view: EntityView, refs: dict[str, SourceRef]) -> None:
     df = pd.DataFrame(
         {
             "relation": [m.label for m in view.mappings],
@@ -100,40 +147,43 @@ def _mappings(view: EntityView) -> None:
             "id": [common.entity_url(m.other.curie) for m in view.mappings],
             "taxonomy": [m.taxonomy for m in view.mappings],
             "confidence": [m.confidence for m in view.mappings],
-            "justification": [m.justification for m in view.mappings],
+            "justification": [justification_label(m.justification) for m in view.mappings],
             "rationale": [m.note for m in view.mappings],
-            "sources": ["; ".join(s.title for s in m.sources) for m in view.mappings],
+            "sources": [_cite(m.sources, refs) for m in view.mappings],
         }
     )
-    common.entity_table(df, [x.other.curie for x in view.mappings], f"mappings-{view.curie}")
-    common.download_table(df.assign(id=[m.other.curie for m in view.mappings]), f"mappings-{view.curie}", "map-dl")
+    common.entity_table(
+        df,
+        [x.other.curie for x in view.mappings],
+        f"mappings-{view.curie}",
+        keys=("concept", "relation", "rationale", "justification"),
+    )
+    common.download_table(
+        df.assign(
+            id=[m.other.curie for m in view.mappings],
+            sources=["; ".join(s.title for s in m.sources) for m in view.mappings],
+        ),
+        f"mappings-{view.curie}",
+        "map-dl",
+    )
 
 
-def _group(view: EntityView, group: LinkGroup) -> None:
-    n = len(group.links)
-    kinds = sorted({KIND_NAMES.get(link.other.kind, link.other.kind) for link in group.links})
-    with st.expander(f"{group.label} ({n} {', '.join(kinds)})", expanded=n <= 12):
+def _group(view: EntityView, group: LinkGroup, refs: dict[str, SourceRef]) -> None:
+    with st.expander(f"{group.label}: {_kinds(group)}"):
         df = pd.DataFrame(
             {
                 "name": [link.other.label for link in group.links],
                 "id": [common.entity_url(link.other.curie) for link in group.links],
                 "rationale": [link.evidence.note if link.evidence else "" for link in group.links],
-                "sources": [
-                    "; ".join(s.title for s in link.evidence.sources) if link.evidence else "" for link in group.links
-                ],
+                "sources": [_cite(link.evidence.sources, refs) if link.evidence else "" for link in group.links],
             }
         )
         common.entity_table(
-            df, [x.other.curie for x in group.links], f"group-{view.curie}-{group.relation}-{group.direction}"
+            df,
+            [x.other.curie for x in group.links],
+            f"group-{view.curie}-{group.relation}-{group.direction}",
+            keys=("name", "rationale"),
         )
-        with_sources = [link for link in group.links if link.evidence and link.evidence.sources]
-        if with_sources and n <= 30:
-            st.markdown(
-                "  \n".join(
-                    f"{common.md(link.other.label)}: {common.source_links(link.evidence.sources)}"  # type: ignore[union-attr]
-                    for link in with_sources
-                )
-            )
 
 
 def _network(view: EntityView) -> None:
@@ -148,6 +198,7 @@ def _network(view: EntityView) -> None:
         "Relations to follow",
         all_relations,
         default=[r for r in all_relations if r not in HIDDEN_BY_DEFAULT],
+        format_func=relation_name,
         key="net-relations",
     )
     depth = c2.slider("Depth (hops)", 1, 3, 1, key="net-depth")
@@ -156,11 +207,14 @@ def _network(view: EntityView) -> None:
         return
     net = common.get_network(view.iri, depth, tuple(chosen))
     st.caption(
-        f"{net.n_nodes:,} nodes, {net.n_edges:,} links"
+        f"{plural(net.n_nodes, 'node')}, {plural(net.n_edges, 'link')}"
         + (" (cut at the nearest 3,000 nodes)" if net.truncated else "")
-        + ". Drag to pan, scroll to zoom; click a node to open its page (Ctrl-click: new tab)."
+        + ". Drag to pan, scroll to zoom (far labels appear as you zoom in); hover a node to see its links; "
+        "click a relation in the legend to fade the others; click a node to open its page (Ctrl-click: new tab)."
     )
-    st.iframe(net.html, height=620)
+    clicked = common.network_view(net, f"{view.curie}|{depth}|{','.join(sorted(chosen))}", 660)
+    if clicked and clicked != view.curie:
+        common.go_to_entity(clicked)
     others = [(curie, label) for _iri, curie, label in net.nodes if curie != view.curie]
     if others:
         labels = {curie: f"{label} ({curie})" for curie, label in others}
@@ -173,7 +227,7 @@ def _network(view: EntityView) -> None:
             key=f"net-open-{view.curie}",
         )
         if target:
-            common.open_entity(target)
+            common.go_to_entity(target)
 
 
 def _parties(label: str, parties: list[Party]) -> str:

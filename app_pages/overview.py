@@ -74,7 +74,7 @@ else:
             "reason": [g.why.reason for g in gaps],
         }
     )
-    common.entity_table(gap_df, [x.id for x in gaps], "overview-gaps")
+    common.entity_table(gap_df, [x.id for x in gaps], "overview-gaps", keys=("rank", "risk", "gap score", "status"))
     common.download_table(gap_df.assign(id=[g.id for g in gaps]), "top-10-gaps", "ov-gaps", xlsx=True)
 
 # ---------------------------------------------------------------- taxonomies
@@ -97,15 +97,7 @@ else:
             "origin": ["import" if t.imported else "curated" for t in rows],
         }
     )
-    st.dataframe(
-        common.visible(tax_df),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "source": st.column_config.LinkColumn("source", help="The publisher's page (opens a new tab)"),
-            "published": st.column_config.NumberColumn("published", help="How many concepts the source publishes"),
-        },
-    )
+    common.show_table(tax_df, "overview-taxonomies", keys=("title", "prefix", "version", "concepts"), urls=("source",))
     common.download_table(tax_df, "taxonomies", "ov-tax")
 
 st.caption(

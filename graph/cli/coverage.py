@@ -12,7 +12,7 @@ from typing import Any, Optional
 import typer
 
 from graph.cli.base import Fmt, app, fail, open_graph, progress, run
-from graph.cli.output import render
+from graph.cli.output import TERMINAL_TOP, Column, on_terminal, render, wrap
 from graph.cli.practice import (
     MODEL_OPT,
     ORG_OPT,
@@ -26,6 +26,7 @@ from graph.cli.practice import (
     compare_sides,
     practice_inventory,
 )
+from graph.core.labels import plural
 
 
 def _data() -> Any:
@@ -36,11 +37,16 @@ def _data() -> Any:
     return gather(kg)
 
 
-def _inventory(path: Path, data: Any, skip: bool, sheet: Optional[str], encoding: Optional[str]) -> Any:
+def _inventory(
+    path: Path, data: Any, skip: bool, sheet: Optional[str], encoding: Optional[str], accept: bool = False
+) -> Any:
     from graph.inventory.match import load_inventory
 
     progress(f"reading inventory {path}")
-    inv, report = load_inventory(path, data, sheet=sheet, encoding=encoding, strict=not skip)
+    inv, report = load_inventory(path, data, sheet=sheet, encoding=encoding, strict=not skip, accept_suggestions=accept)
+    for issue in report.issues:
+        if issue.severity == "info" and issue.accepted:
+            typer.echo(f"note: {path.name}: {issue}", err=True)
     for issue in report.issues:
         if issue.severity == "error":
             typer.echo(f"warning: {path.name}: {issue} (row skipped)", err=True)
@@ -58,6 +64,14 @@ def _write(out: Path, data: bytes) -> None:
 
     atomic_write(out, data)
     typer.echo(f"wrote {out} ({len(data)} bytes)", err=True)
+
+
+def _baseline(inventory: Optional[Path], inv: Any, data: Any, empty: str) -> str:
+    """The sentence that says which set of test methods a command starts from."""
+    if inv is not None:
+        n = len({e.key for e in inv.entries})
+        return f"Baseline: inventory {inv.name!r} from {inventory} ({plural(n, 'test method')})."
+    return empty.format(n=plural(len(data.tests), "test method"))
 
 
 def _evidence_short(r: Any) -> str:
@@ -121,6 +135,12 @@ def _explain(report: Any, risk_id: str) -> None:
 
 STATUS_OPT = typer.Option([], "--status", help="Count only inventory entries with this status (repeatable).")
 SKIP_OPT = typer.Option(False, "--skip-unmatched", help="Skip inventory rows with errors instead of failing.")
+ACCEPT_OPT = typer.Option(
+    False,
+    "--accept-suggestions",
+    help="Read a name that matches no test method as its closest catalogue test method when that one is a "
+    "near-certain match (a typo); each acceptance is reported.",
+)
 SHEET_OPT = typer.Option(None, "--sheet", help="XLSX sheet to read (default: the first with a test_method column).")
 ENC_OPT = typer.Option(None, "--encoding", help="Encoding of a CSV inventory (default UTF-8), e.g. cp1252.")
 
@@ -130,12 +150,18 @@ def gaps(
     inventory: Optional[Path] = INVENTORY_OPT,
     taxonomy: Optional[str] = TAXONOMY_OPT,
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
-    top: Optional[int] = typer.Option(None, "--top", "-n", help="Show only the N largest gaps."),
+    top: Optional[int] = typer.Option(
+        None,
+        "--top",
+        "-n",
+        help=f"Show only the N largest gaps (0: all). Default: {TERMINAL_TOP} on a terminal, all otherwise.",
+    ),
     status: list[str] = STATUS_OPT,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the report (.xlsx, .csv or .json)."),
     skip_unmatched: bool = SKIP_OPT,
     sheet: Optional[str] = SHEET_OPT,
     encoding: Optional[str] = ENC_OPT,
+    accept_suggestions: bool = ACCEPT_OPT,
     practice: bool = PRACTICE_OPT,
     since: Optional[str] = SINCE_OPT,
     until: Optional[str] = UNTIL_OPT,
@@ -157,7 +183,7 @@ def gaps(
         data = _data()
         inv = practice_inventory(data, practice, since, until, tester, org, model, open_weights, inventory is not None)
         if inventory:
-            inv = _inventory(inventory, data, skip_unmatched, sheet, encoding)
+            inv = _inventory(inventory, data, skip_unmatched, sheet, encoding, accept_suggestions)
         progress("computing coverage")
         report = compute_coverage(data, inv, taxonomy, status or None, _lens(lens, taxonomy))
         if explain:
@@ -165,7 +191,8 @@ def gaps(
             return
         ranked = [r for r in report.risks if not r.not_testable]
         untestable = [r for r in report.risks if r.not_testable]
-        risks = ranked[:top] if top else report.risks
+        limit = TERMINAL_TOP if top is None and fmt == Fmt.table and on_terminal() else top
+        risks = ranked[:limit] if limit else report.risks
         report.prefetch_evidence(risks)
         if out is not None:
             suffix = out.suffix.lower()
@@ -195,28 +222,41 @@ def gaps(
             who = f"published {report.inventory}"
         lens_doc = report.lens.to_dict() if report.lens else None
         typer.echo(
-            f"Coverage of lens {report.lens.id if report.lens else 'every'} by {who} ({s.n_test_methods} test "
-            f"methods): {s.n_assessed} of {s.n_applicable} testable risks assessed ({_pct(s.share_assessed)}): "
-            f"{s.n_strong} strong, {s.n_weak} weak, {s.n_not_assessed} not assessed; {s.n_not_testable} not "
-            f"testable by model evaluation (not ranked). Severity-weighted coverage {_pct(s.weighted_coverage)}; "
-            f"total gap {s.total_gap:.1f}; {s.n_unrated} unrated (weight 2); {s.n_mitigation_gaps} mitigation gaps. "
-            f"Taxonomy versions: {report.version_note()}."
+            wrap(
+                _baseline(
+                    inventory,
+                    inv,
+                    data,
+                    "Baseline: the whole catalogue ({n}: what the field can test); "
+                    "give --inventory FILE for what you run.",
+                )
+            )
         )
-        typer.echo(_lens_line(lens_doc))
-        risks = ranked[:top] if top else ranked
+        typer.echo(
+            wrap(
+                f"Coverage of lens {report.lens.id if report.lens else 'every'} by {who} "
+                f"({plural(s.n_test_methods, 'test method')}): {s.n_assessed} of {s.n_applicable} testable risks "
+                f"assessed ({_pct(s.share_assessed)}): {s.n_strong} strong, {s.n_weak} weak, {s.n_not_assessed} not "
+                f"assessed; {s.n_not_testable} not testable by model evaluation (not ranked). Severity-weighted "
+                f"coverage {_pct(s.weighted_coverage)}; total gap {s.total_gap:.1f}; {s.n_unrated} unrated "
+                f"(weight 2); {plural(s.n_mitigation_gaps, 'mitigation gap')}."
+            )
+        )
+        typer.echo(wrap(_lens_line(lens_doc)))
+        risks = ranked[:limit] if limit else ranked
         cols = [
-            "rank",
-            "id",
-            "label",
-            "severity",
-            "status",
-            "strength",
-            "methods",
-            "types",
-            "gap",
-            "reason",
-            "mitigation",
-            "evidence",
+            Column("rank", "num"),
+            Column("id", "id"),
+            Column("risk", "text"),
+            Column("severity", "id", 2),
+            Column("status", "text"),
+            Column("score", "num", 3),
+            Column("methods", "num", 4),
+            Column("types", "num", 5),
+            Column("gap", "num"),
+            Column("reason", "text", 6),
+            Column("mitigation", "text", 7),
+            Column("evidence", "text", 8),
         ]
         rows = [
             [r.rank, r.id, r.label, r.severity if r.severity_rated else "unrated", r.status, f"{r.strength:.2f}",
@@ -226,14 +266,26 @@ def gaps(
         ]  # fmt: skip
         if any(r.documented_entries for r in risks):
             # imported risk statements (e.g. MIT AI Risk Repository entries) classified under each risk
-            cols.insert(3, "entries")
+            cols.insert(3, Column("entries", "num", 1))
             for row, r in zip(rows, risks, strict=True):
                 row.insert(3, r.documented_entries)
-        typer.echo(render(cols, rows, "table"))
-        if untestable and not top:
+        typer.echo(
+            render(
+                cols,
+                rows,
+                "table",
+                total=len(ranked) if limit else None,
+                more="--top 0 shows every risk; --format csv or json gives every column",
+            )
+        )
+        if untestable and not limit:
             typer.echo(f"Not testable by model evaluation ({len(untestable)}, not ranked):")
             typer.echo(
-                render(["id", "label", "why"], [[r.id, r.label, r.not_applicable_reason] for r in untestable], "table")
+                render(
+                    [Column("id", "id"), Column("risk", "text"), Column("why", "text")],
+                    [[r.id, r.label, r.not_applicable_reason] for r in untestable],
+                    "table",
+                )
             )
 
     run(body)
@@ -253,6 +305,7 @@ def plan(
     skip_unmatched: bool = SKIP_OPT,
     sheet: Optional[str] = SHEET_OPT,
     encoding: Optional[str] = ENC_OPT,
+    accept_suggestions: bool = ACCEPT_OPT,
     practice: bool = PRACTICE_OPT,
     since: Optional[str] = SINCE_OPT,
     until: Optional[str] = UNTIL_OPT,
@@ -272,7 +325,7 @@ def plan(
         data = _data()
         inv = practice_inventory(data, practice, since, until, tester, org, model, open_weights, inventory is not None)
         if inventory:
-            inv = _inventory(inventory, data, skip_unmatched, sheet, encoding)
+            inv = _inventory(inventory, data, skip_unmatched, sheet, encoding, accept_suggestions)
         costs = load_costs(cost, data) if cost else None
         progress("planning")
         p = make_plan(data, inv, budget, costs, taxonomy, exact, status or None, lens=_lens(lens, taxonomy))
@@ -283,40 +336,63 @@ def plan(
         if fmt == Fmt.csv:
             typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
             return
-        typer.echo(_lens_line(p.lens))
-        typer.echo(f"Algorithm: {p.algorithm}. Guarantee: {p.guarantee}.")
-        for note in p.notes:
-            typer.echo(f"Note: {note}.")
         typer.echo(
-            f"Total gap {p.gap_before:.2f} -> {p.gap_after:.2f} (reduced by {p.total_gain:.2f}) with "
-            f"{len(p.steps)} test methods (cost {p.cost_total:g} of budget {p.budget:g}); "
-            f"{p.candidates} candidates."
-        )
-        rows = [
-            [
-                n,
-                s.test_id,
-                s.label,
-                s.method_type,
-                f"{s.cost:g}",
-                f"{s.gain:.2f}",
-                f"{s.cumulative_gain:.2f}",
-                ", ".join(s.newly_assessed) or "-",
-                s.effect,
-            ]
-            for n, s in enumerate(p.steps, 1)
-        ]
-        typer.echo(
-            render(
-                ["step", "test method", "name", "type", "cost", "gain", "cumulative", "newly assessed", "effect"],
-                rows,
-                "table",
+            wrap(
+                _baseline(
+                    inventory,
+                    inv,
+                    data,
+                    "Baseline: an empty inventory (nothing run yet), so every pick counts from zero; "
+                    "give --inventory FILE to start from what you run.",
+                )
             )
         )
+        typer.echo(wrap(_lens_line(p.lens)))
+        typer.echo(wrap(f"Algorithm: {p.algorithm}. Guarantee: {p.guarantee}."))
+        for note in p.notes:
+            typer.echo(wrap(f"Note: {note}."))
+        typer.echo(
+            wrap(
+                f"Total gap {p.gap_before:.2f} -> {p.gap_after:.2f} (reduced by {p.total_gain:.2f}) with "
+                f"{plural(len(p.steps), 'test method')} (cost {p.cost_total:g} of budget {p.budget:g}); "
+                f"{plural(p.candidates, 'candidate')}."
+            )
+        )
+        cols = [
+            Column("step", "num"),
+            Column("test method", "id"),
+            Column("name", "text"),
+            Column("type", "text", 3),
+            Column("cost", "num", 4),
+            Column("gain", "num"),
+            Column("cumulative", "num", 2),
+            Column("newly assessed", "num"),
+            Column("newly strong", "num", 1),
+            Column("effect", "text", 5),
+        ]
+        rows = [
+            [n, s.test_id, s.label, s.method_type, f"{s.cost:g}", f"{s.gain:.2f}", f"{s.cumulative_gain:.2f}",
+             len(s.newly_assessed), len(s.newly_strong), s.effect]
+            for n, s in enumerate(p.steps, 1)
+        ]  # fmt: skip
+        typer.echo(render(cols, rows, "table"))
+        risk_label = {r.curie: r.label for r in data.risks.values()}
+        for n, s in enumerate(p.steps, 1):
+            for what, ids in (("newly assesses", s.newly_assessed), ("newly makes strong", s.newly_strong)):
+                if ids:
+                    named = "; ".join(f"{i} ({risk_label[i]})" if risk_label.get(i) else i for i in ids)
+                    typer.echo(wrap(f"{n}. {s.test_id} {what} {plural(len(ids), 'risk')}: {named}", indent="   "))
         if p.unclosable:
-            typer.echo(f"Severe gaps no catalogue method can close ({len(p.unclosable)}):")
+            typer.echo(wrap(f"Severe gaps no catalogue method can close ({len(p.unclosable)}):"))
             gaps_rows = [[g.id, g.label, g.severity, g.status_with_catalogue, g.reason] for g in p.unclosable]
-            typer.echo(render(["id", "label", "severity", "with the whole catalogue", "why"], gaps_rows, "table"))
+            gap_cols = [
+                Column("id", "id"),
+                Column("risk", "text"),
+                Column("severity", "id", 1),
+                Column("with the whole catalogue", "text", 2),
+                Column("why", "text"),
+            ]
+            typer.echo(render(gap_cols, gaps_rows, "table"))
 
     run(body)
 
@@ -330,6 +406,7 @@ def compare(
     status: list[str] = STATUS_OPT,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the comparison (.xlsx, .csv, .json)."),
     skip_unmatched: bool = SKIP_OPT,
+    accept_suggestions: bool = ACCEPT_OPT,
     practice_a: Optional[str] = PRACTICE_A_OPT,
     practice_b: Optional[str] = PRACTICE_B_OPT,
     lens: Optional[str] = LENS_OPT,
@@ -345,7 +422,10 @@ def compare(
     def body() -> None:
         data = _data()
         a, b = compare_sides(
-            data, (file_a, file_b), (practice_a, practice_b), lambda f: _inventory(f, data, skip_unmatched, None, None)
+            data,
+            (file_a, file_b),
+            (practice_a, practice_b),
+            lambda f: _inventory(f, data, skip_unmatched, None, None, accept_suggestions),
         )
         c = make_compare(data, a, b, taxonomy, status or None, _lens(lens, taxonomy))
         frame = c.to_frame()
@@ -365,132 +445,26 @@ def compare(
         if fmt == Fmt.csv:
             typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
             return
-        typer.echo(_lens_line(c.union.lens.to_dict() if c.union.lens else None))
+        typer.echo(wrap(_lens_line(c.union.lens.to_dict() if c.union.lens else None)))
         counts = ", ".join(f"{k}: {v}" for k, v in c.counts.items())
-        typer.echo(f"A = {c.name_a}, B = {c.name_b}. Risks covered by {counts}.")
+        typer.echo(wrap(f"A = {c.name_a}, B = {c.name_b}. Risks covered by {counts}."))
         for name, s in c.summary.items():
             typer.echo(
-                f"  {name}: {s['n_assessed']} of {s['n_applicable']} assessed ({_pct(s['share_assessed'])}), "
-                f"severity-weighted coverage {_pct(s['weighted_coverage'])}, total gap {s['total_gap']:.1f}"
+                wrap(
+                    f"  {name}: {s['n_assessed']} of {s['n_applicable']} assessed ({_pct(s['share_assessed'])}), "
+                    f"severity-weighted coverage {_pct(s['weighted_coverage'])}, total gap {s['total_gap']:.1f}",
+                    indent="    ",
+                )
             )
         rows = [[r.id, r.label, r.severity, r.status_a, r.status_b, r.category] for r in c.rows]
-        typer.echo(render(["id", "label", "severity", "A", "B", "covered by"], rows, "table"))
-
-    run(body)
-
-
-@app.command("what-if")
-def what_if_cmd(
-    add: list[str] = typer.Option(..., "--add", "-a", help="Test method to add (id, name or alias; repeatable)."),
-    inventory: Optional[Path] = INVENTORY_OPT,
-    taxonomy: Optional[str] = TAXONOMY_OPT,
-    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
-    skip_unmatched: bool = SKIP_OPT,
-    practice: bool = PRACTICE_OPT,
-    since: Optional[str] = SINCE_OPT,
-    until: Optional[str] = UNTIL_OPT,
-    tester: list[str] = TESTER_OPT,
-    org: list[str] = ORG_OPT,
-    model: list[str] = MODEL_OPT,
-    open_weights: Optional[bool] = WEIGHTS_OPT,
-    lens: Optional[str] = LENS_OPT,
-) -> None:
-    """Show how coverage of a lens changes when test methods are added to an inventory, to practice, or to nothing."""
-    from graph.coverage.plan import what_if
-
-    def body() -> None:
-        data = _data()
-        inv = practice_inventory(data, practice, since, until, tester, org, model, open_weights, inventory is not None)
-        if inventory:
-            inv = _inventory(inventory, data, skip_unmatched, None, None)
-        w = what_if(data, inv, add, taxonomy, lens=_lens(lens, taxonomy))
-        frame = w.to_frame()
-        if fmt == Fmt.json:
-            doc = {
-                "lens": w.after.lens.to_dict() if w.after.lens else None,
-                "added": w.added,
-                "gain": w.gain,
-                "gap_before": w.before.gap_total,
-                "gap_after": w.after.gap_total,
-                "changes": frame.to_dict(orient="records"),
-            }
-            typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
-            return
-        if fmt == Fmt.csv:
-            typer.echo(render(list(frame.columns), frame.values.tolist(), "csv"))
-            return
-        typer.echo(_lens_line(w.after.lens.to_dict() if w.after.lens else None))
-        typer.echo(
-            f"Adding {', '.join(w.added)}: total gap {w.before.gap_total:.2f} -> {w.after.gap_total:.2f} "
-            f"(reduced by {w.gain:.2f}); {len(w.changes)} risks change."
-        )
-        rows = [
-            [
-                c.id,
-                c.label,
-                c.status_before,
-                c.status_after,
-                f"{c.strength_before:.2f}",
-                f"{c.strength_after:.2f}",
-                f"{c.gap_before - c.gap_after:.2f}",
-            ]
-            for c in w.changes
+        cols = [
+            Column("id", "id"),
+            Column("risk", "text"),
+            Column("severity", "id", 1),
+            Column("A", "text"),
+            Column("B", "text"),
+            Column("covered by", "text"),
         ]
-        typer.echo(
-            render(
-                ["id", "label", "before", "after", "strength before", "strength after", "gap reduced"], rows, "table"
-            )
-        )
-
-    run(body)
-
-
-@app.command("inventory-check")
-def inventory_check(
-    file: Path = typer.Argument(..., help="Inventory file (.csv, .tsv or .xlsx)."),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
-    sheet: Optional[str] = SHEET_OPT,
-    encoding: Optional[str] = ENC_OPT,
-) -> None:
-    """Read an inventory and show how each row matched the catalogue, with every problem found."""
-    from graph.inventory.match import load_inventory
-
-    def body() -> None:
-        data = _data()
-        inv, report = load_inventory(file, data, sheet=sheet, encoding=encoding, strict=False)
-        rows = [
-            [
-                e.row,
-                e.test_method,
-                e.test_id or ("custom" if e.custom else ""),
-                e.matched_by,
-                e.status or "",
-                e.date or "",
-                "; ".join(e.risks + e.capabilities),
-            ]
-            for e in inv.entries
-        ]
-        cols = ["row", "test_method", "matched", "by", "status", "date", "targets"]
-        if fmt == Fmt.json:
-            issues = [
-                {
-                    "severity": i.severity,
-                    "row": i.row,
-                    "column": i.column,
-                    "value": i.value,
-                    "message": i.message,
-                    "candidates": list(i.candidates),
-                }
-                for i in report.issues
-            ]
-            typer.echo(
-                json.dumps({"entries": [dict(zip(cols, r, strict=True)) for r in rows], "issues": issues}, indent=2)
-            )
-        else:
-            typer.echo(render(cols, rows, fmt.value))
-            for line in report.lines():
-                typer.echo(line, err=True)
-        if not report.ok:
-            raise typer.Exit(1)
+        typer.echo(render(cols, rows, "table"))
 
     run(body)

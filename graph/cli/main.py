@@ -13,16 +13,17 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import typer
 
+from graph.cli import checks as _check_commands  # noqa: F401  (registers its commands)
 from graph.cli import coverage as _coverage_commands  # noqa: F401  (registers its commands)
 from graph.cli import imports as _import_commands  # noqa: F401
 from graph.cli import serve as _serve_commands  # noqa: F401
 from graph.cli import versions as _version_commands  # noqa: F401
 from graph.cli.base import STATE, ExportFmt, Fmt, app, fail, hoist_global_options, open_graph, progress, run
-from graph.cli.output import render
+from graph.cli.output import Column, render
 
 
 @app.command()
@@ -95,14 +96,16 @@ def stats(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table or js
 
 @app.command()
 def query(
-    name_or_file: str = typer.Argument(..., help="A catalogue query name, or a .rq file."),
+    name_or_file: Optional[str] = typer.Argument(
+        None, help="A catalogue query name, or a .rq file (not needed with --list)."
+    ),
     param: list[str] = typer.Option([], "--param", "-p", help="key=value (repeatable)."),
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f"),
     list_: bool = typer.Option(False, "--list", help="List the catalogue instead."),
     timeout: float = typer.Option(60.0, "--timeout", help="Seconds a query file may run.", min=0.1),
     max_rows: int = typer.Option(100_000, "--max-rows", help="Most rows a query file's answer shows.", min=1),
 ) -> None:
-    """Run a named query of the catalogue (`airisk query --list x`) or a SPARQL file.
+    """Run a named query of the catalogue (`airisk query --list` lists them) or a SPARQL file.
 
     A query file is a user's query: it runs in a confined worker process (no network, limited
     memory and time), after the read-only guard, like a query sent to the endpoint.
@@ -114,7 +117,11 @@ def query(
         if list_:
             cat = load_catalogue()
             listing = [[q.name, q.title, " ".join(f"{p.name}={p.default}" for p in q.params)] for q in cat.values()]
-            typer.echo(render(["name", "title", "parameters (defaults)"], listing, fmt.value))
+            cols = [Column("name", "id"), Column("title", "text"), Column("parameters (defaults)", "text", 1)]
+            typer.echo(render(cols, listing, fmt.value))
+            return
+        if not name_or_file:
+            fail("give a catalogue query name or a .rq file (airisk query --list lists the catalogue)", 2)
             return
         params: dict[str, str] = {}
         for item in param:

@@ -29,6 +29,8 @@ from urllib.parse import quote
 
 import networkx as nx
 
+from graph.core.labels import relation_colour, relation_label, relation_name
+
 VENDOR = Path(__file__).resolve().parent.parent / "vendor" / "vis-network"
 
 #: Colour and shape per kind of entity (shapes help readers who do not tell the colours apart).
@@ -62,6 +64,7 @@ KIND_NAMES = {
 }
 MAX_LABEL = 40
 EDGE_LABELS_UP_TO = 60  # draw relation names on edges only for small views
+LABELS_ALWAYS_UP_TO = 40  # above this many nodes, far labels show on zoom (and every label on hover)
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class NetworkView:
     truncated: bool
     relations: list[str] = field(default_factory=list)
     nodes: list[tuple[str, str, str]] = field(default_factory=list)  # (iri, curie, label), nearest first
+    data: dict[str, Any] = field(default_factory=dict)  # :func:`graph_data`, for a page already open
 
 
 def relations_of(g: nx.MultiDiGraph) -> list[str]:
@@ -131,9 +135,23 @@ def _node_key(g: nx.MultiDiGraph, n: str) -> tuple[str, str, str]:
     return (str(d.get("kind", "")), str(d.get("label", "")).lower(), n)
 
 
+def _relation_between(g: nx.Graph, a: str, b: str) -> str:
+    """The first relation (by name) of the edges between ``a`` and ``b``: siblings reached by the
+    same relation sit side by side on their ring (the view groups by relation)."""
+    names: list[str] = []
+    for u, v in ((a, b), (b, a)):
+        data = g.get_edge_data(u, v) if g.has_edge(u, v) else None
+        if not data:
+            continue
+        items = data.values() if g.is_multigraph() else [data]
+        names.extend(str(d.get("relation", "")) for d in items)
+    return min(names) if names else ""
+
+
 def radial_layout(g: nx.Graph, center: str | None = None, spacing: float = 46.0) -> dict[str, tuple[float, float]]:
     """Deterministic O(n) positions in pixels: ``center`` in the middle, each ring one hop
-    further out, each node's children in a wedge of the ring proportional to their subtree size.
+    further out, each node's children in a wedge of the ring proportional to their subtree size,
+    siblings grouped by the relation that reaches them.
 
     Nodes not reachable from ``center`` go on an extra outer ring. Rings grow with the number of
     nodes on them so that neighbours on a ring stay about ``spacing`` pixels apart (large rings
@@ -151,7 +169,7 @@ def radial_layout(g: nx.Graph, center: str | None = None, spacing: float = 46.0)
     queue = deque([center])
     while queue:
         n = queue.popleft()
-        for m in sorted(und.neighbors(n), key=lambda x: key[x]):
+        for m in sorted(und.neighbors(n), key=lambda x: (_relation_between(g, n, x), key[x])):
             if m not in parent:
                 parent[m] = n
                 level[m] = level[n] + 1
@@ -232,8 +250,16 @@ def graph_data(
     center: str | None = None,
     link_template: str = "?id={id}",
 ) -> dict[str, Any]:
-    """The JSON data of the page: nodes (opaque numeric ids), merged edges, legend."""
+    """The JSON data of the page: nodes (opaque numeric ids), merged edges coloured by relation,
+    the legends of kinds and relations (with human labels), and how labels show.
+
+    Views above :data:`LABELS_ALWAYS_UP_TO` nodes draw the labels of the centre and its direct
+    neighbours at the first zoom and the others once the reader zooms in (hover shows every
+    label); edges carry their relation's colour, and the reader can fade all but one relation.
+    """
     ids = {n: i for i, n in enumerate(g.nodes)}
+    hops = _hops(g, center)
+    crowded = len(ids) > LABELS_ALWAYS_UP_TO
     nodes = []
     for n, d in g.nodes(data=True):
         kind = str(d.get("kind", ""))
@@ -241,6 +267,7 @@ def graph_data(
         label = str(d.get("label", ""))
         short = str(d.get("curie", n))
         x, y = positions.get(n, (0.0, 0.0))
+        hop = hops.get(n, 9)
         node: dict[str, Any] = {
             "id": ids[n],
             "label": _short_label(label),
@@ -248,26 +275,62 @@ def graph_data(
             "x": float(x),
             "y": float(y),
             "color": colour,
+            "base": colour,
             "shape": shape,
             "url": entity_url(link_template, short),
+            "curie": short,
+            "font": {"size": (16 if hop == 0 else 14 if hop == 1 else 10) if crowded else 12},
         }
         if n == center:
-            node.update({"size": 20, "font": {"size": 16, "bold": True}, "borderWidth": 3})
+            node.update({"size": 20, "borderWidth": 3, "center": True})
+            node["font"] = {"size": 18 if crowded else 16, "bold": True}
         nodes.append(node)
     merged: dict[tuple[str, str], list[str]] = {}
     for u, v, d in g.edges(data=True):
         merged.setdefault((u, v), []).append(str(d["relation"]))
+    counts: dict[str, int] = {}
+    for rels in merged.values():
+        for r in set(rels):
+            counts[r] = counts.get(r, 0) + 1
+    relation_order = sorted(counts, key=lambda r: (-counts[r], relation_name(r)))
+    index = {r: i for i, r in enumerate(relation_order)}
     small = len(merged) <= EDGE_LABELS_UP_TO
     edges = []
-    for (u, v), rels in merged.items():
-        text = ", ".join(sorted(set(rels)))
-        edge: dict[str, Any] = {"from": ids[u], "to": ids[v], "title": text}
+    for n_edge, ((u, v), rels) in enumerate(merged.items()):
+        names = sorted(set(rels), key=lambda r: index[r])
+        text = ", ".join(relation_label(r) for r in names)
+        base = relation_colour(names[0])
+        edge: dict[str, Any] = {
+            "id": n_edge,
+            "from": ids[u],
+            "to": ids[v],
+            "title": text,
+            "rels": [index[r] for r in names],
+            "base": base,
+            "color": {"color": base},
+        }
         if small:
             edge["label"] = text
         edges.append(edge)
     kinds = sorted({str(d.get("kind", "")) for _n, d in g.nodes(data=True)})
     legend = [{"name": KIND_NAMES.get(k, k), "color": KIND_STYLE.get(k, ("#999999", ""))[0]} for k in kinds]
-    return {"nodes": nodes, "edges": edges, "legend": legend, "big": len(nodes) > 500}
+    relations = [
+        {"name": r, "label": relation_name(r), "color": relation_colour(r), "count": counts[r]} for r in relation_order
+    ]
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "legend": legend,
+        "relations": relations,
+        "big": len(nodes) > 500,
+        "labelThreshold": 6 if crowded else 0,
+    }
+
+
+def _hops(g: nx.MultiDiGraph, center: str | None) -> dict[str, int]:
+    if center is None or center not in g:
+        return {}
+    return dict(nx.single_source_shortest_path_length(g.to_undirected(as_view=True), center))
 
 
 @lru_cache(maxsize=1)
@@ -277,73 +340,25 @@ def _vendor_js() -> str:
 
 _CSS = """
 html,body{margin:0;padding:0;height:100%;font-family:sans-serif;background:#fff}
-#net{position:absolute;top:0;left:0;right:0;bottom:0}
-#legend{position:absolute;top:6px;left:6px;font-size:12px;background:rgba(255,255,255,.85);
-  padding:4px 6px;border:1px solid #ddd;border-radius:4px;z-index:2;max-width:60%}
-#legend span.sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 3px 0 8px;
-  vertical-align:middle}
+body{display:flex;flex-direction:column}
+#legend{flex:none;font-size:12px;line-height:1.6;padding:4px 6px;border-bottom:1px solid #ddd;color:#333}
+#legend .row{margin:0 0 2px 0}
+#legend .item{display:inline-block;margin:0 10px 0 6px;cursor:default;white-space:nowrap}
+#legend .row + .row .item{cursor:pointer}
+#legend .item.off{opacity:.35}
+#legend span.sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:3px;vertical-align:middle}
+#legend span.line{display:inline-block;width:16px;height:3px;margin-right:3px;vertical-align:middle}
+#net{flex:1;position:relative;min-height:0}
 div.vis-tooltip{position:absolute;visibility:hidden;padding:5px;white-space:pre-line;font-size:13px;
   color:#000;background:#f5f4ed;border:1px solid #808074;border-radius:3px;
   box-shadow:3px 3px 10px rgba(0,0,0,.2);pointer-events:none;z-index:5;max-width:420px}
 div.vis-network:focus{outline:none}
 """
 
-_JS = """
-(function () {
-  var data = JSON.parse(document.getElementById("graph-data").textContent);
-  var legend = document.getElementById("legend");
-  data.legend.forEach(function (item) {
-    var sw = document.createElement("span");
-    sw.className = "sw";
-    sw.style.background = item.color;
-    legend.appendChild(sw);
-    legend.appendChild(document.createTextNode(item.name));
-  });
-  var nodes = new vis.DataSet(data.nodes);
-  var edges = new vis.DataSet(data.edges);
-  var options = {
-    physics: { enabled: false },
-    layout: { improvedLayout: false },
-    nodes: { size: 10, font: { size: 12, face: "sans-serif" }, borderWidth: 1 },
-    edges: {
-      smooth: false, width: 1, color: { color: "#a0a4a8", highlight: "#333", hover: "#333" },
-      arrows: { to: { enabled: true, scaleFactor: 0.5 } },
-      font: { size: 10, face: "sans-serif", color: "#555", strokeWidth: 2, align: "middle" }
-    },
-    interaction: {
-      hover: !data.big, tooltipDelay: 120, hideEdgesOnDrag: data.big, hideEdgesOnZoom: data.big,
-      navigationButtons: false, keyboard: false, multiselect: false
-    }
-  };
-  var network = new vis.Network(document.getElementById("net"), { nodes: nodes, edges: edges }, options);
-  window.network = network;
-  window.graphNodes = nodes;
-  network.once("afterDrawing", function () {
-    window.airiskFirstDraw = performance.now();
-    document.body.setAttribute("data-drawn", "1");
-  });
-  function open(url, newTab) {
-    var host = window;
-    try { if (window.parent && window.parent.document) { host = window.parent; } } catch (e) { host = window; }
-    var target = new URL(url, host.location.href).href;
-    if (newTab) { window.open(target, "_blank", "noopener"); return; }
-    var a = host.document.createElement("a");
-    a.href = target;
-    a.target = "_self";
-    a.rel = "noopener";
-    host.document.body.appendChild(a);
-    a.click();
-    a.remove();
-  }
-  network.on("click", function (params) {
-    if (!params.nodes.length) { return; }
-    var node = nodes.get(params.nodes[0]);
-    var ev = params.event && params.event.srcEvent;
-    window.airiskLastClick = node.url;
-    open(node.url, !!(ev && (ev.ctrlKey || ev.metaKey)));
-  });
-})();
-"""
+
+@lru_cache(maxsize=1)
+def _view_js() -> str:
+    return (Path(__file__).resolve().parent / "netview.js").read_text(encoding="utf-8")
 
 
 def render_html(
@@ -354,16 +369,29 @@ def render_html(
     height: int = 600,
 ) -> str:
     """A self-contained HTML page that draws ``g`` at ``positions`` (no external resources)."""
-    data = graph_data(g, positions, center, link_template)
+    return page_html(graph_data(g, positions, center, link_template), height)
+
+
+def page_html(data: dict[str, Any] | None, height: int = 600) -> str:
+    """The page of the network view with ``data`` (:func:`graph_data`) in it, or with none: a
+    shell that draws whatever data its parent window posts to it (``{"airisk": "data", "data":
+    ...}``), so that moving from view to view does not load vis-network again."""
+    block = _script_json(data) if data is not None else ""
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">"
         f"<style>{_CSS}</style></head>"
         f"<body style='height:{int(height)}px'><div id='legend'></div><div id='net'></div>"
-        f"<script type='application/json' id='graph-data'>{_script_json(data)}</script>"
-        f"<script>{_vendor_js()}</script><script>{_JS}</script></body></html>"
+        f"<script type='application/json' id='graph-data'>{block}</script>"
+        f"<script>{_vendor_js()}</script><script>{_view_js()}</script></body></html>"
     )
+
+
+@lru_cache(maxsize=8)
+def view_shell(height: int = 600) -> str:
+    """The network view page without data (see :func:`page_html`)."""
+    return page_html(None, height)
 
 
 def neighbourhood_view(
@@ -378,7 +406,8 @@ def neighbourhood_view(
     """The network view of ``center``'s neighbourhood (``depth`` 1 to 3 hops)."""
     sub, truncated = ego_subgraph(g, center, depth, relations, max_nodes)
     positions = radial_layout(sub, center)
-    html = render_html(sub, positions, center, link_template, height)
+    data = graph_data(sub, positions, center, link_template)
+    html = page_html(data, height)
     merged_edges = {(u, v) for u, v in sub.edges()}
     listed = [(n, str(sub.nodes[n].get("curie", n)), str(sub.nodes[n].get("label", ""))) for n in sub.nodes]
-    return NetworkView(html, sub.number_of_nodes(), len(merged_edges), truncated, relations_of(sub), listed)
+    return NetworkView(html, sub.number_of_nodes(), len(merged_edges), truncated, relations_of(sub), listed, data)

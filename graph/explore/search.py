@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from graph.core.labels import plural
 from graph.core.namespaces import curie, scheme_iri
 from graph.explore.entity import KIND_LABELS, EntityView, entity, kind_of_class, sparql_literal
 
@@ -366,11 +367,11 @@ def scope_statement(kg: KnowledgeGraph) -> str:
     tax = taxonomies(kg)
     publishers = sorted({t.publisher for t in tax if t.publisher})
     return (
-        f"{counts['risk']} risk categories from {len(tax)} published taxonomies"
+        f"{plural(counts['risk'], 'risk category')} from {plural(len(tax), 'published taxonomy')}"
         f"{' (' + ', '.join(t.prefix for t in tax) + ')' if tax else ''}, linked to "
-        f"{counts['capability']} capabilities, {counts['test_method']} test methods, "
-        f"{counts['mitigation']} mitigations and {counts['report']} published evaluation reports; "
-        f"every link cites at least one of {counts['source']} public sources"
+        f"{plural(counts['capability'], 'capability')}, {plural(counts['test_method'], 'test method')}, "
+        f"{plural(counts['mitigation'], 'mitigation')} and {plural(counts['report'], 'published evaluation report')}; "
+        f"every link cites at least one of {plural(counts['source'], 'public source')}"
         f"{' (publishers include ' + ', '.join(publishers[:3]) + ')' if publishers else ''}."
     )
 

@@ -14,21 +14,22 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from graph.core.errors import DataError, Location, NotFound, Problem
+from graph.core.labels import plural
 from graph.index.data import CoverageData, Source, as_data
-from graph.inventory.model import (
-    COLUMN_ALIASES,
-    ENTRY_STATUSES,
-    STATUS_SYNONYMS,
-    Inventory,
-    InventoryEntry,
-    normalise_column,
-)
+from graph.inventory import columns as cols
+from graph.inventory.matcher import ACCEPT_SCORE, Matcher, matcher_for, resolve_tests
+from graph.inventory.model import ENTRY_STATUSES, STATUS_SYNONYMS, InHouse, Inventory, InventoryEntry, normalise_column
 from graph.inventory.tables import Table, read_table, unescape_cell
 from graph.safeio.reading import reading
+
+__all__ = ["ACCEPT_SCORE", "Matcher", "matcher_for", "resolve_tests"]  # re-exported from matcher.py
 
 DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _SPLIT = re.compile(r"[;,|\s]+")
 _TRUE = {"yes", "y", "true", "1", "x"}
+#: What a person chose for a row an import could not match: a catalogue test method (its id)
+#: or the targets of an in-house test.
+Choice = str | InHouse
 
 
 @dataclass
@@ -41,6 +42,8 @@ class ImportIssue:
     column: str | None = None
     value: str | None = None
     candidates: tuple[str, ...] = ()
+    candidate_ids: tuple[str, ...] = ()  # the catalogue ids of ``candidates``, in the same order
+    accepted: bool = False  # a suggestion or a choice was applied to this row
 
     def __str__(self) -> str:
         where = ", ".join(
@@ -83,93 +86,11 @@ class ImportReport:
     def lines(self) -> list[str]:
         """The report as lines of text."""
         head = (
-            f"{self.file}: {self.entries} entries ({self.matched} catalogue test methods, {self.custom} custom), "
-            f"{self.duplicates} duplicates, {self.empty_rows} empty rows skipped"
+            f"{self.file}: {plural(self.entries, 'entry')} ({plural(self.matched, 'catalogue test method')}, "
+            f"{self.custom} custom), {plural(self.duplicates, 'duplicate')}, "
+            f"{plural(self.empty_rows, 'empty row')} skipped"
         )
         return [head] + [f"{i.severity}: {i}" for i in self.issues]
-
-
-# ---------------------------------------------------------------------------------- matching
-
-
-class Matcher:
-    """Finds catalogue test methods by id, IRI, CURIE, name, alias or Inspect task, ignoring case."""
-
-    def __init__(self, data: CoverageData):
-        data.load_aliases()
-        self.data = data
-        self.exact: dict[str, dict[str, str]] = {}  # key -> {test iri: how}
-        self.loose: dict[str, set[str]] = {}
-        self.choices: dict[str, set[str]] = {}
-        for iri, t in data.tests.items():
-            keys = [(t.id, "id"), (iri, "iri"), (f"test:{t.id}", "curie"), (t.label, "name")]
-            keys += [(a, "alias") for a in t.aliases]
-            for text, how in keys:
-                k = text.strip().casefold()
-                self.exact.setdefault(k, {}).setdefault(iri, how)
-                self.loose.setdefault(_loose(text), set()).add(iri)
-                if how in ("id", "name", "alias"):
-                    self.choices.setdefault(text, set()).add(iri)
-
-    def display(self, iri: str) -> str:
-        t = self.data.tests[iri]
-        return f"{t.label} ({t.id})" if t.label != t.id else t.id
-
-    def closest(self, text: str, n: int = 3) -> tuple[str, ...]:
-        found: list[str] = []
-        for choice, _score, _ in process.extract(text, list(self.choices), scorer=fuzz.WRatio, limit=12):
-            for iri in sorted(self.choices[choice]):
-                label = self.display(iri)
-                if label not in found and _score >= 50:
-                    found.append(label)
-        return tuple(found[:n])
-
-    def match(self, text: str) -> tuple[str | None, str, tuple[str, ...]]:
-        """Return ``(test IRI or None, how, candidates)``; ``how`` is ``ambiguous`` or ``none`` on failure."""
-        raw = text.strip().strip("<>")
-        hits = self.exact.get(raw.casefold())
-        if hits and len(hits) == 1:
-            iri, how = next(iter(hits.items()))
-            return iri, how, ()
-        if hits:
-            return None, "ambiguous", tuple(self.display(i) for i in sorted(hits))
-        loose = self.loose.get(_loose(raw))
-        if loose and len(loose) == 1:
-            return next(iter(loose)), "loose", ()
-        if loose:
-            return None, "ambiguous", tuple(self.display(i) for i in sorted(loose))
-        return None, "none", self.closest(raw)
-
-
-def _loose(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", text.casefold())
-
-
-def matcher_for(data: CoverageData) -> Matcher:
-    m = data.cache.get("matcher")
-    if not isinstance(m, Matcher):
-        m = Matcher(data)
-        data.cache["matcher"] = m
-    return m
-
-
-def resolve_tests(source: Source, names: Iterable[str]) -> list[str]:
-    """Test-method IRIs for ids / names / aliases; raise DataError naming each unknown one."""
-    data = as_data(source)
-    m = matcher_for(data)
-    out: list[str] = []
-    problems: list[Problem] = []
-    for name in names:
-        iri, how, cands = m.match(name)
-        if iri is None:
-            what = "matches several test methods" if how == "ambiguous" else "matches no test method"
-            hint = f"closest: {', '.join(cands)}" if cands else None
-            problems.append(Problem(f"{name!r} {what}", Location(record=name), hint=hint))
-        elif iri not in out:
-            out.append(iri)
-    if problems:
-        raise DataError(problems)
-    return out
 
 
 # ---------------------------------------------------------------------------------- import
@@ -182,8 +103,16 @@ def load_inventory(
     sheet: str | None = None,
     encoding: str | None = None,
     strict: bool = True,
+    accept_suggestions: bool = False,
+    choices: dict[int, Choice] | None = None,
 ) -> tuple[Inventory, ImportReport]:
     """Read an inventory from a CSV or XLSX file and match its rows to the catalogue.
+
+    ``accept_suggestions`` reads a name that matches nothing as its closest catalogue test
+    method when the similarity is at least :data:`ACCEPT_SCORE` (reported as a note).
+    ``choices`` (row number -> catalogue test id, or :class:`InHouse` targets) applies what a
+    person picked for rows; the entries then hold the chosen id or targets, so that the
+    inventory, exported or saved, reads the same way again.
 
     Raises
     ------
@@ -196,9 +125,9 @@ def load_inventory(
     p = Path(path)
     if not p.is_file():
         raise NotFound(f"no such inventory file: {p}")
-    with reading(str(p), "the inventory"):
-        data = p.read_bytes()
-    return read_inventory_bytes(data, p.name, source, name or p.stem, sheet, encoding, strict, str(p))
+    return read_inventory_bytes(
+        p.read_bytes(), p.name, source, name or p.stem, sheet, encoding, strict, str(p), accept_suggestions, choices
+    )
 
 
 def read_inventory_bytes(
@@ -210,13 +139,15 @@ def read_inventory_bytes(
     encoding: str | None = None,
     strict: bool = True,
     path: str | None = None,
+    accept_suggestions: bool = False,
+    choices: dict[int, Choice] | None = None,
 ) -> tuple[Inventory, ImportReport]:
     """Like :func:`load_inventory`, for the bytes of an uploaded file named ``filename``."""
     cov = as_data(source)
     table = read_table(data, filename, sheet, encoding)
     inv_name = name or Path(filename).stem
     with reading(table.name, "the inventory"):
-        inv, report = _parse(table, cov, inv_name)
+        inv, report = _parse(table, cov, inv_name, accept_suggestions, choices or {})
     inv.source = path or filename
     if strict and report.errors:
         raise DataError([_problem(table.name, i, inv.columns) for i in report.errors])
@@ -232,47 +163,36 @@ def _problem(file: str, issue: ImportIssue, columns: list[str]) -> Problem:
 
 
 def find_header(table: Table) -> tuple[int, list[str]]:
-    for pos, (_, cells) in enumerate(table.rows[:20]):
-        if any(normalise_column(c) in ("test_method", "testmethod") for c in cells):
-            return pos, cells
-    first = next((cells for _, cells in table.rows if any(c.strip() for c in cells)), [])
-    import difflib
-
-    shown = ", ".join(repr(c) for c in first[:6])
-    close = difflib.get_close_matches("test_method", [normalise_column(c) for c in first], n=1, cutoff=0.5)
-    hint = (
-        f"rename the column {close[0]!r} to test_method"
-        if close
-        else "the smallest valid file is a CSV with one column headed test_method"
-    )
-    raise DataError(
-        Problem(
-            f"no column headed 'test_method' (first row: {shown or 'empty'})",
-            Location(table.name, 1),
-            hint=hint,
-            check="inventory",
-        )
-    )
+    """The position and cells of the header row (see :func:`graph.inventory.columns.find_header`)."""
+    return cols.find_header(table.rows, table.name)
 
 
-def _parse(table: Table, data: CoverageData, name: str) -> tuple[Inventory, ImportReport]:
+def _parse(
+    table: Table, data: CoverageData, name: str, accept: bool = False, choices: dict[int, Choice] | None = None
+) -> tuple[Inventory, ImportReport]:
+    choices = choices or {}
     pos, header = find_header(table)
     header_row = table.rows[pos][0]
     report = ImportReport(table.name, table.sheet, table.encoding, header_row)
     columns = [h.strip() or f"column {i + 1}" for i, h in enumerate(header)]
     while columns and columns[-1].startswith("column ") and not header[len(columns) - 1].strip():
         columns.pop()
-    roles: dict[str, str] = {}
+    if any(isinstance(c, InHouse) for c in choices.values()):
+        for extra in ("risks", "capabilities", "method_type", "custom"):
+            if extra not in {cols.role_of(c) for c in columns}:
+                columns.append(extra)
+    roles, rest = cols.assign_roles(columns)
     for col in columns:
-        role = COLUMN_ALIASES.get(normalise_column(col))
-        if role is None:
+        if cols.role_of(col) is None:
             report.issues.append(ImportIssue(f"column {col!r} is kept but not used", "info"))
-        elif role in roles:
+    for col, role in rest:
+        if role == "test_method":
+            msg = f"column {col!r} is kept but not used (the test methods are read from {roles[role]!r})"
+            report.issues.append(ImportIssue(msg, "info"))
+        else:
             report.issues.append(
                 ImportIssue(f"columns {roles[role]!r} and {col!r} both give {role}", "error", header_row, col)
             )
-        else:
-            roles[role] = col
     seen_cols = [normalise_column(c) for c in columns]
     for c in {c for c in seen_cols if seen_cols.count(c) > 1}:
         report.issues.append(ImportIssue(f"column {c!r} appears more than once", "error", header_row))
@@ -304,6 +224,7 @@ def _parse(table: Table, data: CoverageData, name: str) -> tuple[Inventory, Impo
         if formula_errors:
             continue
         cells_by_col = {col: (values[i] if i < len(values) else "") for i, col in enumerate(columns)}
+        _apply_choice(cells_by_col, roles, row_no, data, m, report, choices.get(row_no), accept)
         entry = _entry(cells_by_col, roles, row_no, data, m, report)
         if entry is None:
             continue
@@ -330,6 +251,52 @@ def _parse(table: Table, data: CoverageData, name: str) -> tuple[Inventory, Impo
     return inv, report
 
 
+def _apply_choice(
+    cells: dict[str, str],
+    roles: dict[str, str],
+    row: int,
+    data: CoverageData,
+    m: Matcher,
+    report: ImportReport,
+    choice: Choice | None,
+    accept: bool,
+) -> None:
+    """Rewrite a row's cells by what a person chose (or, with ``accept``, by a near-certain
+    suggestion), so that the entry and its export hold the choice."""
+    col = roles["test_method"]
+    text = cells.get(col, "")
+    if not text:
+        return
+    if isinstance(choice, InHouse):
+        for role, value in (
+            ("risks", "; ".join(choice.risks)),
+            ("capabilities", "; ".join(choice.capabilities)),
+            ("method_type", choice.method_type or ""),
+            ("custom", "yes"),
+        ):
+            cells[roles[role]] = value
+        msg = f"{text!r} read as an in-house test with the risks and capabilities picked for it"
+        report.issues.append(ImportIssue(msg, "info", row, col, text, accepted=True))
+        return
+    target = choice
+    if target is None:
+        targets = any(cells.get(roles[r], "") for r in ("risks", "capabilities", "custom") if r in roles)
+        if not accept or targets or m.match(text)[1] != "none":
+            return
+        target = m.suggestion(text)
+        if target is None:
+            return
+    iri = m.exact.get(target.casefold())
+    if not iri or len(iri) != 1:
+        report.issues.append(ImportIssue(f"{target!r} chosen for row {row} is no catalogue test method", "error", row))
+        return
+    cells[col] = data.tests[next(iter(iri))].id
+    how = "as chosen" if choice is not None else "the closest test method, accepted"
+    report.issues.append(
+        ImportIssue(f"{text!r} read as {m.display(next(iter(iri)))} ({how})", "info", row, col, text, accepted=True)
+    )
+
+
 def _entry(
     cells: dict[str, str], roles: dict[str, str], row: int, data: CoverageData, m: Matcher, report: ImportReport
 ) -> InventoryEntry | None:
@@ -338,7 +305,10 @@ def _entry(
     errors_before = len(report.errors)
 
     def err(message: str, column: str | None, value: str | None = None, cands: tuple[str, ...] = ()) -> None:
-        report.issues.append(ImportIssue(message, "error", row, column, value, cands))
+        ids = m.closest_ids(value or "") if cands and column == col else ()
+        report.issues.append(
+            ImportIssue(message, "error", row, column, value, cands, ids if len(ids) == len(cands) else ())
+        )
 
     if not text:
         err("the test method is empty", col)

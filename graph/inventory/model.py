@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from graph.core.namespaces import ID
+from graph.inventory.columns import COLUMN_ALIASES, normalise_column
+
+__all__ = ["COLUMN_ALIASES", "normalise_column"]  # re-exported: the column table lives in columns.py
 
 #: Entry statuses, and the spellings read as each.
 ENTRY_STATUSES = ("planned", "running", "done")
@@ -25,35 +28,20 @@ STATUS_SYNONYMS = {
     "finished": "done",
 }
 
-#: Column names (normalised: lower case, ``_`` for spaces and ``-``) and the field each fills.
-COLUMN_ALIASES = {
-    "test_method": "test_method",
-    "testmethod": "test_method",
-    "status": "status",
-    "date": "date",
-    "notes": "notes",
-    "note": "notes",
-    "comment": "notes",
-    "comments": "notes",
-    "risks": "risks",
-    "risk": "risks",
-    "target_risks": "risks",
-    "capabilities": "capabilities",
-    "capability": "capabilities",
-    "method_type": "method_type",
-    "custom": "custom",
-}
-
-
-def normalise_column(name: str) -> str:
-    """``"Test Method "`` -> ``"test_method"``."""
-    return re.sub(r"[\s\-]+", "_", name.strip().lower())
-
 
 def slug(text: str) -> str:
     """A lowercase slug for IRIs and file names."""
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return s or "inventory"
+
+
+@dataclass(frozen=True)
+class InHouse:
+    """The targets a person picked for an in-house test: risk CURIEs, capability ids, method type."""
+
+    risks: tuple[str, ...] = ()
+    capabilities: tuple[str, ...] = ()
+    method_type: str | None = None
 
 
 @dataclass

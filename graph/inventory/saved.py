@@ -6,6 +6,7 @@ from pathlib import Path
 
 from graph.core.errors import DataError, Location, NotFound, Problem
 from graph.index.data import Source, as_data
+from graph.inventory.columns import test_column
 from graph.inventory.export import export_inventory
 from graph.inventory.match import ImportReport, find_header, load_inventory, matcher_for
 from graph.inventory.model import Inventory, normalise_column, slug
@@ -68,7 +69,8 @@ def load_costs(path: str | Path, source: Source, encoding: str | None = None) ->
     cols = [normalise_column(h) for h in header]
     if "cost" not in cols:
         raise DataError(Problem("no column headed 'cost'", Location(table.name, table.rows[pos][0])))
-    ti, ci = next(i for i, c in enumerate(cols) if c in ("test_method", "testmethod")), cols.index("cost")
+    ti, ci = test_column(header), cols.index("cost")
+    assert ti is not None  # find_header found it
     m = matcher_for(data)
     out: dict[str, float] = {}
     problems: list[Problem] = []

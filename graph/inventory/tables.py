@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.core.errors import DataError, Location, Problem
+from graph.inventory.columns import TEST_COLUMN_PRIORITY, normalise_column
 from graph.safeio.reading import Cursor, reading
 from graph.safeio.text import safe_cell
 from graph.safeio.text import write_csv as csv_text
@@ -167,6 +168,7 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None, header: str, curso
             )
         ) from None
     names = wb.sheetnames
+    wanted = set(TEST_COLUMN_PRIORITY) if header == "test_method" else {normalise_column(header)}
     if sheet is not None:
         if sheet not in names:
             raise DataError(Problem(f"no sheet named {sheet!r} (sheets: {', '.join(names)})", Location(filename)))
@@ -175,7 +177,7 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None, header: str, curso
         chosen = ""
         for name in names:
             for row in wb[name].iter_rows(min_row=1, max_row=MAX_HEADER_SCAN, values_only=True):
-                if any(isinstance(v, str) and _norm(v) == header for v in row):
+                if any(isinstance(v, str) and normalise_column(v) in wanted for v in row):
                     chosen = name
                     break
             if chosen:
@@ -220,12 +222,6 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None, header: str, curso
                 texts.append(_cell_text(value))
         table.rows.append((r_idx, texts))
     return table
-
-
-def _norm(text: str) -> str:
-    import re
-
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
 
 
 def write_csv(rows: list[list[str]]) -> str:

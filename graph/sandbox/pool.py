@@ -21,13 +21,17 @@ allocation); the pool answers ``memory`` and replaces it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing as mp
 import os
 import signal
+import sys
 import threading
 import time
+import types
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -55,6 +59,32 @@ class PoolStatus:
     memory_limit_mb: int | None = None
     detail: str = ""
     warnings: list[str] = field(default_factory=list)
+
+
+_MAIN_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _plain_main() -> Iterator[None]:
+    """Start a worker without the host's main script.
+
+    multiprocessing makes a new worker import the parent's ``__main__`` file. A host that runs
+    a script as ``__main__`` (Streamlit runs ``app.py`` so) would have every worker run the app
+    without its runtime (a "missing ScriptRunContext" warning for each call, and the work of a
+    page) before it serves a single query. The worker needs nothing from that script, so while
+    it starts, ``__main__`` is a plain module with no file.
+    """
+    with _MAIN_LOCK:
+        saved = sys.modules.get("__main__")
+        script = getattr(saved, "__file__", None)
+        if saved is None or getattr(saved, "__spec__", None) is not None or not script:
+            yield
+            return
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = saved
 
 
 class WorkerPool:
@@ -118,7 +148,8 @@ class WorkerPool:
     def _spawn(self, start_timeout: float = 60.0) -> _Worker:
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=worker_main, args=(child, self.spec), daemon=True, name="airisk-query-worker")
-        proc.start()
+        with _plain_main():
+            proc.start()
         child.close()
         worker = _Worker(proc, parent)
         if not parent.poll(start_timeout):

@@ -4,186 +4,20 @@ Every request the browser makes is recorded (and any that would leave loopback i
 the test); any JavaScript dialog or console error fails it too. The fixture data holds a test method
 named ``<img src=x onerror=alert(1)>``: it must show as those characters everywhere. Screenshots of
 every page go to ``test-artifacts/screenshots/``.
-
-Needs Debian's ``chromium`` (``make chromium`` installs it); Playwright drives it through
-``executable_path`` (no browser download).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from .browsing import HOSTILE, LOOPBACK, Watch, browser, heading, idle, net_frame, node_point, server, shot, ui
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "fixtures" / "app"
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-HOSTILE = "<img src=x onerror=alert(1)>"
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-default-apps",
-    "--disable-sync",
-    "--metrics-recording-only",
-]
-#: Streamlit's frontend probes ``<page path>/_stcore/health`` before the root one: expected 404s.
-STREAMLIT_PROBES = ("/_stcore/health", "/_stcore/host-config")
-
-
-def chromium_path() -> str:
-    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    if not found:
-        pytest.fail("Debian's chromium is not installed: run `make chromium` (the test command does)")
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    workspace = tmp_path_factory.mktemp("browser-workspace")
-    env = dict(os.environ, AIRISK_DATA=str(DATA), AIRISK_WORKSPACE=str(workspace))
-    log = (tmp_path_factory.mktemp("browser-log") / "streamlit.log").open("w")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start; see {log.name}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
-class Watch:
-    """Everything the browser did that a user should never see: leaks, dialogs, errors."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        self.leaks: list[str] = []
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        self.bad_responses: list[str] = []
-
-    def on_route(self, route: Any) -> None:
-        url = route.request.url
-        self.requests.append(url)
-        parts = urlsplit(url)
-        if parts.scheme in ("data", "blob", "about") or parts.hostname in LOOPBACK:
-            route.continue_()
-        else:
-            self.leaks.append(url)
-            route.abort()
-
-    def on_console(self, msg: Any) -> None:
-        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
-            self.errors.append(msg.text)
-
-    def on_response(self, response: Any) -> None:
-        if response.status >= 400 and not urlsplit(response.url).path.endswith(STREAMLIT_PROBES):
-            self.bad_responses.append(f"{response.status} {response.url}")
-
-    def on_dialog(self, dialog: Any) -> None:
-        self.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    def check(self) -> None:
-        assert self.leaks == [], f"requests left loopback: {self.leaks}"
-        assert self.dialogs == [], f"a JavaScript dialog opened: {self.dialogs}"
-        assert self.errors == [], f"console errors: {self.errors}"
-        assert self.bad_responses == [], f"failed requests: {self.bad_responses}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def ui(browser: Any, server: str) -> Iterator[tuple[Any, Watch]]:
-    watch = Watch()
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
-    context.route("**/*", watch.on_route)
-    page = context.new_page()
-    page.on("console", watch.on_console)
-    page.on("response", watch.on_response)
-    page.on("dialog", watch.on_dialog)
-    page.on("pageerror", lambda exc: watch.errors.append(f"page error: {exc}"))
-    page.set_default_timeout(30_000)
-    yield page, watch
-    context.close()
-    watch.check()
-
-
-def idle(page: Any) -> None:
-    """Wait until the script has finished its run."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
-    page.wait_for_timeout(150)
-
-
-def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
-
-
-def node_point(page: Any, curie: str) -> tuple[float, float]:
-    """Where on the screen the network view draws the node of ``curie`` (scrolled into view)."""
-    net = page.locator("iframe").first
-    net.scroll_into_view_if_needed()
-    frame = net.element_handle().content_frame()
-    frame.wait_for_selector("body[data-drawn='1']")
-    point = frame.evaluate(
-        """(curie) => { const n = window.graphNodes.get().find(n => n.url.endsWith('id=' + curie));
-                        return window.network.canvasToDOM(window.network.getPositions([n.id])[n.id]); }""",
-        curie,
-    )
-    box = net.bounding_box()
-    return box["x"] + point["x"], box["y"] + point["y"]
-
-
-def heading(page: Any) -> str:
-    return str(page.locator("h1").first.inner_text()).strip()
+__all__ = ["browser", "server", "ui"]  # fixtures used by the tests below
 
 
 def test_every_page_renders_offline(ui: tuple[Any, Watch], server: str) -> None:
@@ -222,8 +56,7 @@ def test_entity_page_from_its_url_with_hostile_text(ui: tuple[Any, Watch], serve
     assert heading(page) == HOSTILE  # the characters, not an image
     assert page.get_by_text('"><script>alert(2)</script>').is_visible()
     assert page.locator("img[src='x']").count() == 0
-    frame = page.frame_locator("iframe").first
-    frame.locator("body[data-drawn='1']").wait_for()
+    frame, _x, _y = net_frame(page)
     assert frame.locator("img[src='x']").count() == 0
     # hover the hostile node: its tooltip shows the label as text
     page.mouse.move(*node_point(page, "test:hostile"))
@@ -245,22 +78,26 @@ def test_a_risk_page_shows_its_coverage_at_the_top(ui: tuple[Any, Watch], server
     shot(page, "14-risk-coverage")
 
 
-def test_network_click_opens_the_entity_page(ui: tuple[Any, Watch], server: str) -> None:
+def test_network_click_opens_the_entity_page_without_a_reload(ui: tuple[Any, Watch], server: str) -> None:
     page, _watch = ui
     page.goto(server + "/explore?id=mit:4.2")
     page.get_by_text("Weapons and cyberattacks").first.wait_for()
     idle(page)
+    # the one list of sources, collapsed by default
+    page.get_by_test_id("stExpander").filter(has_text="cited on this page").locator("summary").click()
     assert page.get_by_text("Fixture source A").first.is_visible()  # sources are shown ...
     assert page.locator("a[href='https://example.org/a']").count() >= 1  # ... and clickable
     x, y = node_point(page, "test:wmdp")
-    frame = page.locator("iframe").first.element_handle().content_frame()
+    frame, _x, _y = net_frame(page)
     assert frame.evaluate("window.airiskFirstDraw") > 0
     shot(page, "09-entity-network")
+    page.evaluate("window.airiskSamePage = 'still here'")
     page.mouse.click(x, y)
-    page.wait_for_url("**/explore?id=test:wmdp")
     page.get_by_role("heading", name="WMDP").wait_for()
     idle(page)
     assert heading(page) == "WMDP"
+    assert unquote(page.url).endswith("/explore?id=test:wmdp")  # the address names the entity
+    assert page.evaluate("window.airiskSamePage") == "still here", "the page was reloaded"
 
 
 def test_sparql_query_and_refusal(ui: tuple[Any, Watch], server: str) -> None:
@@ -289,7 +126,7 @@ def test_upload_an_inventory(ui: tuple[Any, Watch], server: str, tmp_path: Path)
     inventory = tmp_path / "ours.csv"
     inventory.write_text(f"test_method,status,risks\nWMPD,done,\ncybench,planned,\n{HOSTILE},running,mit:4.2\n")
     page.locator("input[type='file']").set_input_files(str(inventory))
-    page.get_by_text("1 row(s) could not be used").wait_for()
+    page.get_by_text("1 row could not be used").wait_for()
     idle(page)
     assert page.get_by_text("ours.csv: 2 entries").is_visible()
     assert page.locator("img[src='x']").count() == 0

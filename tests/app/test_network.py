@@ -102,3 +102,41 @@ def test_click_target_is_the_entity_url(g) -> None:  # type: ignore[no-untyped-d
 def _small(g):  # type: ignore[no-untyped-def]
     sub, _ = ego_subgraph(g, RISK_12, depth=1)
     return sub, radial_layout(sub, RISK_12), RISK_12
+
+
+def test_edges_and_legend_speak_in_labels_and_colour_by_relation(g) -> None:  # type: ignore[no-untyped-def]
+    from graph.core.labels import relation_colour
+
+    data = _payload(neighbourhood_view(g, RISK_12, depth=2).html)
+    names = {r["name"]: r for r in data["relations"]}
+    assert "assessesRisk" in names and names["assessesRisk"]["label"] == "assesses risk"
+    assert all(r["label"] != r["name"] for r in data["relations"])  # never a property name on screen
+    for e in data["edges"]:
+        rels = [data["relations"][i]["name"] for i in e["rels"]]
+        assert e["base"] == relation_colour(rels[0])
+        assert not re.search(r"[a-z][A-Z]", e["title"]), e["title"]  # "assesses", not "assessesRisk"
+    assert sum(r["count"] for r in data["relations"]) >= len(data["edges"])
+
+
+def test_siblings_sit_together_by_relation_and_far_labels_wait_for_zoom() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("c", label="centre", kind="risk", curie="mit:c")
+    for i in range(30):
+        rel = "assessesRisk" if i % 2 else "mitigatesRisk"
+        kind = "test_method" if i % 2 else "mitigation"
+        g.add_node(f"n{i}", label=f"n{i}", kind=kind, curie=f"x:{i}")
+        g.add_edge(f"n{i}", "c", key=rel, relation=rel)
+        g.add_node(f"m{i}", label=f"m{i}", kind="model", curie=f"model:{i}")
+        g.add_edge(f"n{i}", f"m{i}", key="testedModel", relation="testedModel")
+    pos = radial_layout(g, "c")
+    import math
+
+    ring = sorted((f"n{i}" for i in range(30)), key=lambda n: math.atan2(pos[n][1], pos[n][0]) % (2 * math.pi))
+    runs = sum(1 for a, b in zip(ring, ring[1:], strict=False) if (int(a[1:]) % 2) != (int(b[1:]) % 2))
+    assert runs <= 2, "siblings reached by the same relation are not side by side"
+    data = graph_data(g, pos, "c")
+    assert data["labelThreshold"] > 0  # crowded: far labels show on zoom ...
+    sizes = {n["curie"]: n["font"]["size"] for n in data["nodes"]}
+    assert sizes["mit:c"] > sizes["x:1"] > sizes["model:1"]  # ... the centre and its ring first
+    small = graph_data(g.subgraph(["c", "n1", "n2"]).copy(), pos, "c")
+    assert small["labelThreshold"] == 0  # a small view labels everything

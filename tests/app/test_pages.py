@@ -7,6 +7,7 @@ fixture (``tests/fixtures/app``): 2 taxonomies with 9 risk categories, 4 test me
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -31,6 +32,12 @@ def _app_env(tmp_path_factory: pytest.TempPathFactory) -> None:
             os.environ.pop(k, None)
         else:
             os.environ[k] = v
+
+
+def view_args(at: AppTest) -> dict:  # type: ignore[type-arg]
+    """The arguments of the network view component: the page shell, the view's data and id."""
+    (view,) = at.get("component_instance")
+    return json.loads(view.proto.json_args)  # type: ignore[no-any-return]
 
 
 def page(name: str, **params: str) -> AppTest:
@@ -109,9 +116,9 @@ def test_entity_page_opens_from_its_url(curie: str, title: str, kind: str) -> No
     assert at.title[0].value == title
     assert at.caption[0].value.startswith(kind)
     assert any(f"explore?id={curie}" in m.value for m in at.markdown)  # its own link
-    (frame,) = at.get("iframe")
-    html = frame.proto.srcdoc
-    assert "vis.Network" in html and "https://" not in html.split("<script>", 1)[0]
+    args = view_args(at)
+    assert "vis.Network" in args["shell"] and "https://" not in args["shell"].split("<script>", 1)[0]
+    assert args["data"]["nodes"]  # the view's data, posted to the shell
 
 
 def test_entity_page_shows_description_sources_mappings_and_links() -> None:
@@ -123,7 +130,7 @@ def test_entity_page_shows_description_sources_mappings_and_links() -> None:
     mappings = at.dataframe[0].value
     assert list(mappings["concept"]) == ["CBRN information"] and list(mappings["confidence"]) == [0.8]
     labels = [e.label for e in at.expander]
-    assert "assessed by (2 test method)" in labels and "mitigated by (1 mitigation)" in labels
+    assert "assessed by: 2 test methods" in labels and "mitigated by: 1 mitigation" in labels
     assessed = at.dataframe[1].value
     assert list(assessed["name"]) == ["Cybench", "WMDP"]
     assert list(assessed["rationale"]) == ["Cyberattack capability.", "Proxy for weapons knowledge."]
@@ -135,16 +142,18 @@ def test_hostile_label_is_escaped_everywhere() -> None:
     assert title == "\\<img src=x onerror=alert\\(1\\)\\>"  # Markdown shows the characters, not a tag
     rationale = at.dataframe[0].value["rationale"][0]
     assert rationale == "<script>alert(3)</script> rationale text."  # tables hold plain text
-    (frame,) = at.get("iframe")
-    assert "<img" not in frame.proto.srcdoc and "\\u003cimg src=x onerror=alert(1)\\u003e" in frame.proto.srcdoc
+    args = view_args(at)
+    assert "<img" not in args["shell"]  # the page holds no markup from the data ...
+    labels = {n["label"] for n in args["data"]["nodes"]}
+    assert "<img src=x onerror=alert(1)>" in labels  # ... which travels as JSON text, drawn on the canvas
 
 
 def test_network_controls_and_open_by_selection() -> None:
     at = page("explore", id="mit:1.2")
     assert "inScheme" not in at.multiselect(key="net-relations").value
-    first = at.get("iframe")[0].proto.srcdoc
+    first = view_args(at)["view_id"]
     at.slider(key="net-depth").set_value(2).run()
-    assert at.get("iframe")[0].proto.srcdoc != first
+    assert view_args(at)["view_id"] != first
     assert "nodes" in at.caption[-1].value or any("nodes" in c.value for c in at.caption)
     at.multiselect(key="net-relations").set_value([]).run()
     assert any("Pick at least one relation" in i.value for i in at.info)
@@ -218,14 +227,15 @@ def test_plan_upload_reports_unmatched_rows_with_candidates() -> None:
     assert not at.exception
     issues = at.dataframe[0].value
     assert list(issues["row"]) == [2] and "wmdp" in issues["closest candidates"][0].lower()
-    assert "1 row(s) could not be used" in at.warning[0].value
+    assert "1 row could not be used" in at.warning[0].value
+    assert any(b.label == "Use this" for b in at.button)  # "use this" for the closest test method
     assert list(at.dataframe[1].value["test method"]) == ["Cybench"]
 
 
 def test_plan_upload_of_an_unreadable_file_says_what_is_expected() -> None:
     at = page("plan")
     at.radio(key="plan-source").set_value("Upload a file").run()
-    at.file_uploader[0].upload("bad.csv", b"name,notes\nfoo,bar\n", "text/csv").run()
+    at.file_uploader[0].upload("bad.csv", b"label,notes\nfoo,bar\n", "text/csv").run()
     assert not at.exception and at.error
     assert any("test_method" in c.value for c in at.caption)
 

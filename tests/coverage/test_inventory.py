@@ -262,14 +262,11 @@ def test_formula_without_stored_value_is_refused(tmp_path: Path, cov_data: Cover
         ("test_method,status\n,done\n", "x.csv:2:1, field 'test_method': the test method is empty"),
         ("test_method\nbio-mcq,extra\n", "x.csv:2: the row has values beyond the last column (1 columns)"),
         (
-            "name,status\nbio-mcq,done\n",
-            "x.csv:1: no column headed 'test_method' (first row: 'name', 'status') (hint: the smallest valid file is "
-            "a CSV with one column headed test_method)",
-        ),
-        (
-            "test,status\nbio-mcq,done\n",
-            "x.csv:1: no column headed 'test_method' (first row: 'test', 'status') (hint: rename the column 'test' to "
-            "test_method)",
+            "probe,status\nbio-mcq,done\n",
+            "x.csv:1: no column of test methods (first row: 'probe', 'status'); a header such as test_method, "
+            "test, tests, test_name, benchmark, benchmarks, benchmark_name, eval, evals, eval_name, evaluation, "
+            "evaluations, evaluation_name, method, method_name, name (any case) names it (hint: the smallest "
+            "valid file is a CSV with one column headed test_method)",
         ),
         ("", "x.csv: the file is empty"),
     ],
