@@ -8,7 +8,7 @@ PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 LINTED := graph tests benchmarks app.py app_pages
 
-.PHONY: run test lint typecheck unit browser chromium serve bench bench-coverage bench-endpoint bench-app bench-hardening clean
+.PHONY: run test lint typecheck unit browser chromium virtuoso serve bench bench-engines bench-commands bench-load bench-coverage bench-endpoint bench-app bench-hardening clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -31,8 +31,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+## virtuoso: Debian's Virtuoso Open Source, the second SPARQL engine the remote-store tests run against
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends virtuoso-opensource >/dev/null; }
+
 ## test: set up and run every test: lint, type check, unit, integration and browser tests
-test: $(STAMP) chromium lint typecheck
+test: $(STAMP) chromium virtuoso lint typecheck
 	$(PY) -m pytest -n 2 --durations=15
 
 unit: $(STAMP)
@@ -41,9 +46,18 @@ unit: $(STAMP)
 serve: $(STAMP)
 	$(VENV)/bin/airisk serve
 
-## bench: store engines (rdflib, oxrdflib, pyoxigraph) on the real data and generated graphs
-bench: $(STAMP)
+## bench: every figure beside its comparator, as ratios (commands, load, gaps at 1e6, endpoint, app)
+bench: bench-commands bench-load bench-coverage bench-endpoint bench-app
+
+## bench-engines: store engines (rdflib, oxrdflib, pyoxigraph) on the real data and generated graphs
+bench-engines: $(STAMP)
 	$(PY) benchmarks/bench_engines.py
+
+bench-commands: $(STAMP)
+	$(PY) benchmarks/bench_commands.py
+
+bench-load: $(STAMP)
+	$(PY) benchmarks/bench_load.py
 
 bench-coverage: $(STAMP)
 	$(PY) benchmarks/bench_coverage.py

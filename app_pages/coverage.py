@@ -42,6 +42,7 @@ m[4].metric("Not assessed", f"{summary.n_not_assessed:,}")
 m[5].metric(
     "Not testable", f"{summary.n_not_testable:,}", help="Not testable by model evaluation: counted apart, never ranked"
 )
+st.caption(f"Taxonomy versions: {common.md(report.version_note())}")
 
 # ---------------------------------------------------------------- matrix
 st.header("Matrix")

@@ -136,9 +136,9 @@ def bench_standalone(browser: Any, pages: dict[int, str], runs: int) -> None:
 
 # ------------------------------------------------------------------------------------ the app
 @contextmanager
-def streamlit(env: dict[str, str]) -> Iterator[tuple[str, float]]:
+def streamlit(env: dict[str, str], script: Path | None = None) -> Iterator[tuple[str, float]]:
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]  # fmt: skip
     with tempfile.TemporaryFile("w+") as log:
@@ -148,7 +148,11 @@ def streamlit(env: dict[str, str]) -> Iterator[tuple[str, float]]:
             yield f"http://127.0.0.1:{port}", ready
         finally:
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:  # a busy machine: do not leave it running
+                proc.kill()
+                proc.wait(10)
 
 
 def idle(page: Any) -> None:
@@ -189,6 +193,39 @@ PAGES = [
     ("sparql", "SPARQL", "Example queries"),
     ("data", "Data & method", "Coverage rubric"),
 ]
+
+
+HELLO = 'import streamlit as st\n\nst.title("Hello")\nst.write("The ten worst gaps")\n'
+
+
+def bench_first_visit(browser: Any, runs: int) -> None:
+    """First visit after the server starts: a hello-world app (the comparator) and the Overview,
+    with an empty store cache (the graph is built) and with a warm one, taking turns."""
+    print("\n## 3a. First visit after start, content ready (a new server each time)\n")
+    tmp = Path(tempfile.mkdtemp(prefix="airisk-bench-first-"))
+    hello = tmp / "hello.py"
+    hello.write_text(HELLO)
+    cache = tmp / "cache"
+    times: dict[str, list[float]] = {"hello-world Streamlit app (comparator)": [], "Overview, empty cache": [],
+                                     "Overview, warm cache": []}  # fmt: skip
+    try:
+        for _ in range(runs):
+            for name in times:
+                env = {"AIRISK_WORKSPACE": str(tmp / "ws"), "AIRISK_DATA": "", "AIRISK_CACHE_DIR": str(cache)}
+                if name.endswith("empty cache"):
+                    shutil.rmtree(cache, ignore_errors=True)
+                with streamlit(env, hello if name.startswith("hello") else None) as (base, ready):
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    _fcp, total = load(page, base + "/", "The ten worst gaps")
+                    times[name].append(total)
+                    page.close()
+        base_t = statistics.median(times["hello-world Streamlit app (comparator)"])
+        print("| first visit | content ready | ratio |")
+        print("|---|---|---|")
+        for name, values in times.items():
+            print(f"| {name} | {fmt(values)} | {statistics.median(values) / base_t:.1f}x |")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def bench_app(browser: Any, runs: int) -> None:
@@ -346,15 +383,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--units", type=int, default=2000, help="synthetic units for section 4 (~1 node each)")
     parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--first-visit-only", action="store_true", help="only section 3a")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     print(f"# bench_app: {os.cpu_count()} cores, Chromium {chromium}, Python {sys.version.split()[0]}")
-    pages = bench_library(args.runs)
+    pages = [] if args.first_visit_only else bench_library(args.runs)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        if args.first_visit_only:
+            bench_first_visit(browser, args.runs)
+            browser.close()
+            return
         bench_standalone(browser, pages, args.runs)
+        bench_first_visit(browser, args.runs)
         bench_app(browser, args.runs)
         if not args.skip_synthetic:
             bench_big_network(browser, args.units, args.runs)

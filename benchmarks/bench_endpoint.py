@@ -3,16 +3,19 @@
 Starts, one after the other:
 
 - ``airisk serve`` on the embedded store,
-- an Oxigraph server (``oxigraph serve --union-default-graph``) filled with ``airisk load --store``,
-  and ``airisk serve --store URL`` over it,
-- (for reference) the same Oxigraph server queried directly, without the endpoint in between.
+- an in-memory Oxigraph server (``oxigraph serve --union-default-graph``, no ``--location``)
+  filled with ``airisk load --store``, and ``airisk serve --store URL`` over it,
+- the comparator: that in-memory Oxigraph server queried directly, without the endpoint in
+  between (the fastest a SPARQL server can answer the same queries on the same data here).
 
 Each run sends the catalogue queries (with their default parameters, shuffled with a fixed seed)
-from ``--clients`` concurrent clients for ``--duration`` seconds, after one warm-up pass, and
-prints throughput and latency percentiles. Everything runs on this machine, so clients, endpoint,
-workers and store share its cores: the figures are a floor, not a ceiling.
+from each number of ``--clients`` concurrent clients for ``--duration`` seconds, after one warm-up
+pass, and prints throughput and latency percentiles, and each mode's throughput as a ratio of the
+comparator's. Then one client sends ``ASK {}`` ``--asks`` times to each mode (the fixed cost of a
+request). Modes take turns, round by round. Everything runs on this machine, so clients,
+endpoint, workers and store share its cores: the figures are a floor, not a ceiling.
 
-    python benchmarks/bench_endpoint.py                       # shipped data, 8 clients, 15 s each
+    python benchmarks/bench_endpoint.py                       # shipped data, 8 and 32 clients, 15 s each
     python benchmarks/bench_endpoint.py --clients 16 --duration 30 --workers 4
     python benchmarks/bench_endpoint.py --data tests/fixtures/endpoint --modes embedded
 """
@@ -27,7 +30,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,7 +40,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-MODES = ("embedded", "remote", "oxigraph-direct")
+MODES = ("embedded", "remote", "oxigraph-memory")
+COMPARATOR = "oxigraph-memory"
 
 
 @dataclass
@@ -77,14 +80,16 @@ def start_serve(data: Path, workers: int, *extra: str) -> tuple[subprocess.Popen
     return proc, m.group(1)
 
 
-def start_oxigraph(location: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_oxigraph(location: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
     from tests.endpoint.servers import free_port  # the test helper: a free loopback port
 
     oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
     if not oxigraph:
         raise SystemExit("the oxigraph server is not installed (pip install oxigraph)")
     port = free_port()
-    cmd = [oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    cmd = [oxigraph, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    if location is not None:
+        cmd += ["--location", str(location)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/query"
     for _ in range(200):
@@ -159,35 +164,59 @@ def pct(values: list[float], p: float) -> float:
 def report(runs: list[Run]) -> None:
     print()
     print(
-        f"{'mode':<17}{'clients':>8}{'requests':>10}{'errors':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
+        f"{'mode':<17}{'clients':>8}{'requests':>10}{'errors':>8}{'req/s':>9}{'ratio':>8}{'p50 ms':>9}{'p95 ms':>9}"
         f"{'p99 ms':>9}{'max ms':>9}"
     )
+    base = {r.clients: len(r.latencies) / r.seconds for r in runs if r.mode == COMPARATOR and r.seconds}
     for r in runs:
         lat = [x * 1000 for x in r.latencies]
         errors = sum(r.errors.values())
+        rate = len(lat) / r.seconds if r.seconds else 0.0
+        ratio = f"{rate / base[r.clients]:.2f}x" if base.get(r.clients) else "-"
         print(
-            f"{r.mode:<17}{r.clients:>8}{len(lat):>10}{errors:>8}{len(lat) / r.seconds:>9.1f}{pct(lat, 50):>9.1f}"
+            f"{r.mode:<17}{r.clients:>8}{len(lat):>10}{errors:>8}{rate:>9.1f}{ratio:>8}{pct(lat, 50):>9.1f}"
             f"{pct(lat, 95):>9.1f}{pct(lat, 99):>9.1f}{max(lat, default=float('nan')):>9.1f}"
         )
         if r.errors:
             print(f"{'':<17}errors by status: {dict(sorted(r.errors.items()))}")
+    print(f"(ratio: req/s over the comparator's, {COMPARATOR}, at the same number of clients)")
     print()
+    modes = list(dict.fromkeys(r.mode for r in runs))
     names = sorted({n for r in runs for n in r.per_query})
-    print("median latency per query (ms): " + ", ".join(r.mode for r in runs))
+    print("median latency per query (ms), all client counts: " + ", ".join(modes))
     for n in names:
-        cells = [f"{statistics.median(r.per_query[n]) * 1000:8.1f}" if r.per_query.get(n) else "       -" for r in runs]
+        cells = []
+        for mode in modes:
+            lat = [x for r in runs if r.mode == mode for x in r.per_query.get(n, [])]
+            cells.append(f"{statistics.median(lat) * 1000:9.1f}" if lat else "        -")
         print(f"  {n:<32}" + "".join(cells))
+
+
+def ask_latency(url: str, n: int) -> list[float]:
+    """``n`` sequential ``ASK {}`` requests from one client (one connection): the fixed cost of a request."""
+    out = []
+    headers = {"Accept": "application/sparql-results+json"}
+    with httpx.Client(timeout=30, trust_env=False) as c:
+        c.get(url, params={"query": "ASK {}"}, headers=headers)
+        for _ in range(n):
+            t0 = time.perf_counter()
+            r = c.get(url, params={"query": "ASK {}"}, headers=headers)
+            dt = time.perf_counter() - t0
+            if r.status_code == 200:
+                out.append(dt)
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=None, help="curated data folder (default: the shipped data)")
-    ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--duration", type=float, default=15.0, help="seconds per mode")
+    ap.add_argument("--clients", type=int, nargs="+", default=[8, 32])
+    ap.add_argument("--duration", type=float, default=15.0, help="seconds per mode and client count")
     ap.add_argument("--workers", type=int, default=2, help="query workers of the endpoint")
     ap.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--rounds", type=int, default=3, help="the modes take turns this many times")
+    ap.add_argument("--asks", type=int, default=300, help="ASK {} requests per mode for the one-client latency")
     args = ap.parse_args()
 
     from graph import KnowledgeGraph
@@ -198,21 +227,21 @@ def main() -> None:
     mix = catalogue_mix(kg.prefixes)
     print(
         f"data: {data} ({kg.triple_count()} triples); {len(mix)} catalogue queries; "
-        f"{args.clients} clients; {args.duration:g} s per mode; {args.workers} endpoint workers; "
+        f"clients {args.clients}; {args.duration:g} s per mode and client count; {args.workers} endpoint workers; "
         f"{os.cpu_count()} CPUs (clients, endpoint and store share them); "
         f"load average before: {os.getloadavg()[0]:.2f}"
     )
-    tmp = Path(tempfile.mkdtemp(prefix="airisk-bench-"))
     procs: list[subprocess.Popen[str] | subprocess.Popen[bytes]] = []
     targets: dict[str, tuple[str, list[tuple[str, str]]]] = {}
-    runs: dict[str, Run] = {}
+    runs: dict[tuple[str, int], Run] = {}
+    asks: dict[str, list[float]] = {}
     try:
         if "embedded" in args.modes:
             proc, url = start_serve(data, args.workers)
             procs.append(proc)
             targets["embedded"] = (url, mix)
-        if {"remote", "oxigraph-direct"} & set(args.modes):
-            ox_proc, store_url = start_oxigraph(tmp / "store")
+        if {"remote", COMPARATOR} & set(args.modes):
+            ox_proc, store_url = start_oxigraph()  # in memory
             procs.append(ox_proc)
             loaded = subprocess.run(
                 [sys.executable, "-m", "graph", "--data", str(data), "load", "--store", store_url],
@@ -227,28 +256,38 @@ def main() -> None:
                 proc, url = start_serve(data, args.workers, "--store", store_url)
                 procs.append(proc)
                 targets["remote"] = (url, mix)
-            if "oxigraph-direct" in args.modes:
+            if COMPARATOR in args.modes:
                 # The same queries with the prefixes written out (the endpoint adds them itself).
-                targets["oxigraph-direct"] = (store_url, [(n, kg.with_prefixes(t)) for n, t in mix])
+                targets[COMPARATOR] = (store_url, [(n, kg.with_prefixes(t)) for n, t in mix])
         # Modes take turns, round by round, so that other load on the machine hits them alike.
-        for i in range(args.rounds):
+        for clients in args.clients:
+            for i in range(args.rounds):
+                for mode in (m for m in MODES if m in targets):
+                    url, queries = targets[mode]
+                    part = drive(mode, url, queries, clients, args.duration / args.rounds, args.seed + 1000 * i)
+                    run = runs.setdefault((mode, clients), Run(mode, clients))
+                    run.seconds += part.seconds
+                    run.latencies += part.latencies
+                    for status, n in part.errors.items():
+                        run.errors[status] = run.errors.get(status, 0) + n
+                    for name, lat in part.per_query.items():
+                        run.per_query.setdefault(name, []).extend(lat)
+        for _ in range(args.rounds):
             for mode in (m for m in MODES if m in targets):
-                url, queries = targets[mode]
-                part = drive(mode, url, queries, args.clients, args.duration / args.rounds, args.seed + 1000 * i)
-                run = runs.setdefault(mode, Run(mode, args.clients))
-                run.seconds += part.seconds
-                run.latencies += part.latencies
-                for status, n in part.errors.items():
-                    run.errors[status] = run.errors.get(status, 0) + n
-                for name, lat in part.per_query.items():
-                    run.per_query.setdefault(name, []).extend(lat)
+                asks.setdefault(mode, []).extend(ask_latency(targets[mode][0], max(1, args.asks // args.rounds)))
         print(f"load average after: {os.getloadavg()[0]:.2f}")
     finally:
         for p in procs:
             if p.poll() is None:
                 stop(p)
-        shutil.rmtree(tmp, ignore_errors=True)
     report(list(runs.values()))
+    print()
+    base = statistics.median(asks[COMPARATOR]) if asks.get(COMPARATOR) else None
+    print("ASK {} latency, one client (ms): median (p95), ratio of medians over the comparator")
+    for mode, lat in asks.items():
+        med = statistics.median(lat)
+        ratio = f"{med / base:.1f}x" if base else "-"
+        print(f"  {mode:<17}{med * 1000:8.2f} ({pct(lat, 95) * 1000:.2f}) {ratio}")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,24 @@ Streamlit app). Start with :class:`graph.store.kg.KnowledgeGraph`::
     kg.query("risks-by-taxonomy", {"taxonomy": "nist600"})
 """
 
+from typing import TYPE_CHECKING, Any
+
 from graph.core.errors import AiriskError, DataError, NotFound, QueryError, QueryRefused, QueryTimeout, StoreError
 from graph.core.resources import VERSION
-from graph.store.kg import KnowledgeGraph
+
+if TYPE_CHECKING:
+    from graph.store.kg import KnowledgeGraph
+
+
+def __getattr__(name: str) -> Any:
+    # KnowledgeGraph pulls in rdflib and pyoxigraph: imported on first use, so that importing a
+    # light part of the package (``airisk --help``, the errors) stays fast.
+    if name == "KnowledgeGraph":
+        from graph.store.kg import KnowledgeGraph
+
+        return KnowledgeGraph
+    raise AttributeError(f"module 'graph' has no attribute {name!r}")
+
 
 __version__ = VERSION
 

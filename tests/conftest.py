@@ -19,6 +19,8 @@ def _isolated_workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
         str(tmp_path_factory.getbasetemp())
     ):
         monkeypatch.setenv("AIRISK_WORKSPACE", str(tmp_path_factory.mktemp("workspace")))
+    if "AIRISK_CACHE_DIR" not in os.environ:  # nor the user's cache of built stores (one per test worker)
+        monkeypatch.setenv("AIRISK_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "store-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -127,7 +127,6 @@ def gaps(
     explain: Optional[str] = typer.Option(None, "--explain", help="Explain one risk (CURIE): why, evidence, fixes."),
 ) -> None:
     """Coverage of every risk of a lens, ranked by gap score, each gap with its reason."""
-    from graph.coverage.export import report_to_xlsx_bytes
     from graph.coverage.report import compute_coverage
 
     def body() -> None:
@@ -145,6 +144,8 @@ def gaps(
         if out is not None:
             suffix = out.suffix.lower()
             if suffix == ".xlsx":
+                from graph.coverage.export import report_to_xlsx_bytes
+
                 _write(out, report_to_xlsx_bytes(report))
             elif suffix == ".csv":
                 frame = report.to_frame()
@@ -170,7 +171,8 @@ def gaps(
             f"methods): {s.n_assessed} of {s.n_applicable} testable risks assessed ({_pct(s.share_assessed)}): "
             f"{s.n_strong} strong, {s.n_weak} weak, {s.n_not_assessed} not assessed; {s.n_not_testable} not "
             f"testable by model evaluation (not ranked). Severity-weighted coverage {_pct(s.weighted_coverage)}; "
-            f"total gap {s.total_gap:.1f}; {s.n_unrated} unrated (weight 2); {s.n_mitigation_gaps} mitigation gaps."
+            f"total gap {s.total_gap:.1f}; {s.n_unrated} unrated (weight 2); {s.n_mitigation_gaps} mitigation gaps. "
+            f"Taxonomy versions: {report.version_note()}."
         )
         typer.echo(_lens_line(lens_doc))
         risks = ranked[:top] if top else ranked

@@ -21,6 +21,7 @@ class Kind(StrEnum):
     mit = "mit"
     inspect_evals = "inspect-evals"
     sssom = "sssom"
+    ai_atlas_nexus = "ai-atlas-nexus"
 
 
 def _workspace() -> Path:
@@ -37,10 +38,11 @@ def _open() -> Any:
 
 @app.command("import")
 def import_(
-    kind: Kind = typer.Argument(..., help="atlas, mit, inspect-evals or sssom"),
+    kind: Kind = typer.Argument(..., help="atlas, mit, inspect-evals, sssom or ai-atlas-nexus"),
     file: str = typer.Argument(
         ...,
-        help="The file to import (an inspect_evals checkout, package folder, wheel or 'installed' for inspect-evals).",
+        help="The file to import (an inspect_evals checkout, package folder, wheel or 'installed' for "
+        "inspect-evals; the release folder for ai-atlas-nexus).",
     ),
     name: Optional[str] = typer.Option(
         None, "--name", "-n", help="Import name (default: the kind); importing under an existing name replaces it."

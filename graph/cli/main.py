@@ -20,6 +20,7 @@ import typer
 from graph.cli import coverage as _coverage_commands  # noqa: F401  (registers its commands)
 from graph.cli import imports as _import_commands  # noqa: F401
 from graph.cli import serve as _serve_commands  # noqa: F401
+from graph.cli import versions as _version_commands  # noqa: F401
 from graph.cli.base import STATE, ExportFmt, Fmt, app, fail, hoist_global_options, open_graph, progress, run
 from graph.cli.output import render
 

@@ -35,6 +35,7 @@ from graph.core.namespaces import (
     scheme_iri,
 )
 from graph.core.schema import LINK_PROPERTIES
+from graph.core.versions import version_triples
 
 CLASS_OF_KIND = {
     "capability": [AR.Capability, SKOS.Concept],
@@ -169,6 +170,7 @@ def build_graph(ds: Dataset) -> BuildResult:
         b.add(s, RDFS.label, Literal(f"AI Risk Graph {scheme_slug.replace('-', ' ')}", lang="en"))
     for m in ds.mappings:
         _build_mapping(b, m)
+    version_triples(ds, b.claim, b.add)
     for item in ds.not_applicable:
         risk = resolve_risk(str(item.get("risk")))
         if risk is not None:

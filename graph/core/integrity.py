@@ -11,6 +11,7 @@ import difflib
 from graph.core.errors import Location, Problem
 from graph.core.load import CURIE_RE, Dataset, Record, link_items
 from graph.core.schema import KINDS, LINK_PROPERTIES, SEMAPV_JUSTIFICATIONS, SSSOM_PREDICATES
+from graph.core.versions import check_versions
 from graph.core.yamlpos import PosDict, PosList
 
 
@@ -66,6 +67,7 @@ def check_integrity(ds: Dataset) -> list[Problem]:
     _check_taxonomies(ck)
     _check_mappings(ck)
     _check_coverage_of_links(ck)
+    ck.problems.extend(check_versions(ds))
     for item in ck.ds.not_applicable:
         name = str(item.get("risk"))
         ck.risk(item.get("risk"), item.loc("risk", name))

@@ -8,38 +8,28 @@ unknown fields, value types, id syntax and duplicates.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from graph.core.errors import DataError, Location, Problem
-from graph.core.namespaces import CODE_RE, PREFIX_RE, SLUG_RE
+from graph.core.fields import CURIE_RE as CURIE_RE
+from graph.core.fields import check_mapping, suggest
 from graph.core.schema import (
     CONCEPT_FIELDS,
     CONCEPT_REQUIRED,
     KINDS,
-    LINK_FIELDS,
     LINK_PROPERTIES,
-    LINK_REQUIRED,
     NOT_APPLICABLE_FIELDS,
     NOT_APPLICABLE_REQUIRED,
-    ROLE_LINK_FIELDS,
-    ROLE_LINKS,
-    SEVERITY_FIELDS,
-    SEVERITY_REQUIRED,
     SSSOM_REQUIRED,
+    SUBRECORDS,
     TAXONOMY_FIELDS,
+    TAXONOMY_FILE_KEYS,
     TAXONOMY_REQUIRED,
     KindSpec,
 )
 from graph.core.yamlpos import PosDict, PosList, load_yaml
-
-DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
-URL_RE = re.compile(r"^https?://[^\s<>\"]+$")
-CURIE_RE = re.compile(r"^([a-z][a-z0-9-]*):([A-Za-z0-9][A-Za-z0-9._-]*)$")
 
 
 @dataclass
@@ -80,6 +70,13 @@ class Taxonomy:
     header: PosDict
     concepts: dict[str, Concept]
     file: str
+    removed: list[PosDict] = field(default_factory=list)
+
+    @property
+    def revises(self) -> str | None:
+        """The prefix of the taxonomy version this one revises, if it declares one."""
+        value = self.header.get("revises")
+        return str(value) if value is not None else None
 
 
 @dataclass
@@ -130,111 +127,6 @@ class Dataset:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def _suggest(name: str, options: list[str] | set[str] | dict[str, Any]) -> str | None:
-    close = difflib.get_close_matches(name, list(options), n=1)
-    return f"did you mean {close[0]!r}?" if close else None
-
-
-def check_value(kind: str, value: Any, loc: Location) -> list[Problem]:
-    """Check ``value`` against the field type ``kind``; return the problems found."""
-    problems: list[Problem] = []
-
-    def bad(msg: str, hint: str | None = None) -> None:
-        problems.append(Problem(msg, loc, hint=hint, check="type"))
-
-    if kind in ("text", "code", "slug", "prefix", "url", "date", "risk") or kind.startswith(("ref:", "enum:")):
-        if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
-            bad(f"expected a single value, got {type(value).__name__ if value is not None else 'nothing'}")
-            return problems
-        text = str(value)
-        if kind == "text" and not text.strip():
-            bad("must not be empty")
-        elif kind == "text" and text != text.strip():
-            bad("has leading or trailing white space")
-        elif kind == "slug" and not SLUG_RE.match(text):
-            bad(f"{text!r} is not a slug", "use lowercase letters, digits and '-'")
-        elif kind == "prefix" and not PREFIX_RE.match(text):
-            bad(f"{text!r} is not a valid prefix", "lowercase letters, digits and '-', starting with a letter")
-        elif kind == "code" and not CODE_RE.match(text):
-            bad(f"{text!r} is not a valid code", "letters, digits, '.', '_' and '-'")
-        elif kind == "url" and not URL_RE.match(text):
-            bad(f"{text!r} is not an http(s) URL")
-        elif kind == "date" and not DATE_RE.match(text):
-            bad(f"{text!r} is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD")
-        elif kind == "risk" and not CURIE_RE.match(text):
-            bad(f"{text!r} is not a risk CURIE", "write PREFIX:CODE, e.g. mit:4.2")
-        elif kind.startswith("ref:") and not SLUG_RE.match(text):
-            bad(f"{text!r} is not an id", "ids are lowercase slugs")
-        elif kind.startswith("enum:"):
-            allowed = kind[5:].split("|")
-            if text not in allowed:
-                bad(f"{text!r} is not one of {', '.join(allowed)}", _suggest(text, allowed))
-    elif kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            bad(f"expected a whole number, got {value!r}")
-    elif kind == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= float(value) <= 1:
-            bad(f"expected a number from 0 to 1, got {value!r}")
-    elif kind in ("texts", "risks") or kind.startswith("refs:"):
-        if not isinstance(value, list):
-            bad("expected a list (write [a, b] or one '- item' per line)")
-            return problems
-        if kind.startswith("refs:") and kind != "refs:x" and not value and kind == "refs:source":
-            bad("must list at least one source")
-        inner = {"texts": "text", "risks": "risk"}.get(kind, "ref:" + kind[5:])
-        for i, item in enumerate(value):
-            item_loc = loc
-            if isinstance(value, PosList) and i < len(value.item_pos):
-                line, col = value.item_pos[i]
-                item_loc = Location(loc.file, line, col, loc.record, loc.field)
-            problems.extend(check_value(inner, item, item_loc))
-    return problems
-
-
-def _check_mapping(
-    data: Any, fields: dict[str, str], required: tuple[str, ...], where: Location, record: str
-) -> list[Problem]:
-    """Check a mapping's keys and values against a field table."""
-    if not isinstance(data, PosDict):
-        return [Problem(f"expected a mapping of fields, got {type(data).__name__}", where, check="shape")]
-    problems: list[Problem] = []
-    for key in data:
-        if key not in fields:
-            problems.append(
-                Problem(f"unknown field {key!r}", data.loc(key, record), hint=_suggest(key, fields), check="shape")
-            )
-    for key in required:
-        if key not in data:
-            problems.append(Problem(f"missing required field {key!r}", data.loc(None, record), check="shape"))
-    for key, kind in fields.items():
-        if key not in data:
-            continue
-        loc = data.loc(key, record)
-        value = data[key]
-        if kind.startswith("links:"):
-            target = kind[6:]
-            if not isinstance(value, list):
-                problems.append(Problem("expected a list of links", loc, check="shape"))
-                continue
-            link_fields = {target: "risk" if target == "risk" else "ref:" + target, **LINK_FIELDS}
-            link_required: tuple[str, ...] = (target, *LINK_REQUIRED)
-            if key in ROLE_LINKS:
-                link_fields.update(ROLE_LINK_FIELDS)
-                link_required += tuple(ROLE_LINK_FIELDS)
-            for item in value:
-                where_item = item.loc(None, record) if isinstance(item, PosDict) else loc
-                problems.extend(_check_mapping(item, link_fields, link_required, where_item, record))
-        elif kind == "severity":
-            problems.extend(_check_mapping(value, SEVERITY_FIELDS, SEVERITY_REQUIRED, loc, record))
-            if isinstance(value, PosDict) and isinstance(value.get("level"), int) and not 1 <= value["level"] <= 5:
-                problems.append(
-                    Problem(f"severity level {value['level']} is outside the rubric 1..5", value.loc("level", record))
-                )
-        else:
-            problems.extend(check_value(kind, value, Location(loc.file, loc.line, loc.column, record, key)))
-    return problems
-
-
 def _kind_files(root: Path, spec: KindSpec) -> list[Path]:
     files: list[Path] = []
     single = root / f"{spec.file_stem}.yaml"
@@ -283,7 +175,7 @@ def load_dataset(root: Path) -> Dataset:
                 ident = item.get("id") if isinstance(item, PosDict) else None
                 record_name = str(ident) if ident is not None else "?"
                 where = item.loc(None, record_name) if isinstance(item, PosDict) else Location(_display(path, root))
-                ds.problems.extend(_check_mapping(item, spec.fields, spec.required, where, record_name))
+                ds.problems.extend(check_mapping(item, spec.fields, spec.required, where, record_name))
                 if not isinstance(item, PosDict) or not isinstance(ident, str):
                     continue
                 if ident in bucket:
@@ -311,7 +203,7 @@ def _load_not_applicable(root: Path, ds: Dataset) -> None:
     for item in items or []:
         name = str(item.get("risk", "?")) if isinstance(item, PosDict) else "?"
         where = item.loc(None, name) if isinstance(item, PosDict) else Location(_display(path, root))
-        ds.problems.extend(_check_mapping(item, NOT_APPLICABLE_FIELDS, NOT_APPLICABLE_REQUIRED, where, name))
+        ds.problems.extend(check_mapping(item, NOT_APPLICABLE_FIELDS, NOT_APPLICABLE_REQUIRED, where, name))
         if isinstance(item, PosDict):
             ds.not_applicable.append(item)
 
@@ -330,8 +222,18 @@ def _load_taxonomies(root: Path, ds: Dataset) -> None:
                 Problem("expected top-level keys 'taxonomy' and 'concepts'", Location(name, 1, 1), check="shape")
             )
             continue
+        for key in doc:
+            if key not in TAXONOMY_FILE_KEYS:
+                ds.problems.append(
+                    Problem(
+                        f"unknown top-level key {key!r}",
+                        doc.loc(key, path.stem),
+                        hint=suggest(str(key), list(TAXONOMY_FILE_KEYS)) or "expected taxonomy, concepts, removed",
+                        check="shape",
+                    )
+                )
         header = doc["taxonomy"]
-        ds.problems.extend(_check_mapping(header, TAXONOMY_FIELDS, TAXONOMY_REQUIRED, doc.loc("taxonomy"), path.stem))
+        ds.problems.extend(check_mapping(header, TAXONOMY_FIELDS, TAXONOMY_REQUIRED, doc.loc("taxonomy"), path.stem))
         if not isinstance(header, PosDict):
             continue
         prefix = str(header.get("prefix", ""))
@@ -356,7 +258,7 @@ def _load_taxonomies(root: Path, ds: Dataset) -> None:
             code = item.get("code") if isinstance(item, PosDict) else None
             code_text = str(code) if code is not None else "?"
             where = item.loc(None, f"{prefix}:{code_text}") if isinstance(item, PosDict) else doc.loc("concepts")
-            ds.problems.extend(_check_mapping(item, CONCEPT_FIELDS, CONCEPT_REQUIRED, where, f"{prefix}:{code_text}"))
+            ds.problems.extend(check_mapping(item, CONCEPT_FIELDS, CONCEPT_REQUIRED, where, f"{prefix}:{code_text}"))
             if not isinstance(item, PosDict) or code is None:
                 continue
             if not isinstance(code, str):
@@ -377,7 +279,27 @@ def _load_taxonomies(root: Path, ds: Dataset) -> None:
                 )
                 continue
             tax.concepts[code] = Concept(prefix, code, item, name)
+        tax.removed = _load_removed(doc, prefix, ds)
         ds.taxonomies[prefix] = tax
+
+
+def _load_removed(doc: PosDict, prefix: str, ds: Dataset) -> list[PosDict]:
+    """Check the optional top-level ``removed:`` list of a taxonomy file; return its entries."""
+    if "removed" not in doc:
+        return []
+    fields, required = SUBRECORDS["removed"]
+    value = doc["removed"]
+    if not isinstance(value, PosList):
+        ds.problems.append(Problem("'removed' must be a list", doc.loc("removed", prefix), check="shape"))
+        return []
+    kept: list[PosDict] = []
+    for item in value:
+        record = f"{prefix} removed {item.get('code', '?')}" if isinstance(item, PosDict) else prefix
+        where = item.loc(None, record) if isinstance(item, PosDict) else doc.loc("removed", prefix)
+        ds.problems.extend(check_mapping(item, fields, required, where, record))
+        if isinstance(item, PosDict):
+            kept.append(item)
+    return kept
 
 
 def parse_sssom(text: str, name: str) -> tuple[dict[str, str], list[tuple[int, dict[str, str]]], list[Problem]]:

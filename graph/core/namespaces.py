@@ -13,9 +13,48 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from rdflib import Namespace, URIRef
+if TYPE_CHECKING:
+    from rdflib import URIRef
+
+
+def _uri(text: str) -> URIRef:
+    # rdflib is imported on first use: a command that reads a cached store never builds RDF.
+    from rdflib import URIRef
+
+    return URIRef(text)
+
+
+class Namespace(str):
+    """An IRI namespace, as rdflib's: ``AR.Capability`` and ``AR["Capability"]`` are that term's ``URIRef``.
+
+    Unlike ``rdflib.Namespace`` it does not import rdflib until a term is asked for, so the many
+    modules that only need the namespace strings load without it.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _uri(str.__str__(self) + name)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return _uri(str.__str__(self) + key)
+        return str.__getitem__(self, key)
+
+    def term(self, name: str) -> URIRef:
+        """The ``URIRef`` of ``name`` in this namespace."""
+        return _uri(str.__str__(self) + name)
+
+    @property
+    def title(self) -> URIRef:  # type: ignore[override]
+        """The term ``title`` (``str.title`` would hide it, as rdflib's Namespace also handles)."""
+        return _uri(str.__str__(self) + "title")
+
 
 BASE = "https://w3id.org/airisk/"
 ID = BASE + "id/"
@@ -88,6 +127,12 @@ KNOWN_TAXONOMY_PREFIXES = (
     "openai-pf",
     "gdm-fsf",
     "air2024",
+    "iasr2026",
+    "anthropic-rsp3",
+    "anthropic-rsp3-4",
+    "eu-gpai-cop",
+    "owasp-asi",
+    "nist-aml2025",
 )
 
 #: Namespaces of things the importers mint (graph/importers), with the CURIE prefix of each.
@@ -110,24 +155,24 @@ def risk_namespace(prefix: str) -> str:
 
 def scheme_iri(prefix: str) -> URIRef:
     """Return the IRI of the concept scheme (taxonomy) with CURIE prefix ``prefix``."""
-    return URIRef(f"{ID}scheme/{prefix}")
+    return _uri(f"{ID}scheme/{prefix}")
 
 
 def risk_iri(prefix: str, code: str) -> URIRef:
     """Return the IRI of the risk concept ``code`` of taxonomy ``prefix``."""
-    return URIRef(risk_namespace(prefix) + quote(code, safe="._-~"))
+    return _uri(risk_namespace(prefix) + quote(code, safe="._-~"))
 
 
 def entity_iri(kind: str, ident: str) -> URIRef:
     """Return the IRI of an entity of ``kind`` (a key of :data:`ENTITY_KINDS`)."""
     segment, _ = ENTITY_KINDS[kind]
-    return URIRef(f"{ID}{segment}/{quote(ident, safe='._-~')}")
+    return _uri(f"{ID}{segment}/{quote(ident, safe='._-~')}")
 
 
 def link_iri(s: str, p: str, o: str) -> URIRef:
     """Return the deterministic IRI of the evidence node of the triple ``(s, p, o)``."""
     digest = hashlib.sha1(f"{s}|{p}|{o}".encode()).hexdigest()[:16]
-    return URIRef(f"{ID}link/{digest}")
+    return _uri(f"{ID}link/{digest}")
 
 
 def all_prefixes(taxonomy_prefixes: tuple[str, ...] | list[str] = KNOWN_TAXONOMY_PREFIXES) -> dict[str, str]:

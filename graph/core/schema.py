@@ -14,6 +14,7 @@ This is the single description of ``data/`` that the loader checks records again
 ``risk``        a risk CURIE (``mit:4.2``); ``risks`` a list of them
 ``severity``    a mapping ``{level, note, sources}``
 ``links:TARGET`` a list of link mappings ``{TARGET, note, sources[, confidence, locator]}``
+``list:NAME``   a list of sub-records whose fields are ``SUBRECORDS[NAME]`` (``previous``, ``removed``)
 """
 
 from __future__ import annotations
@@ -179,6 +180,7 @@ TAXONOMY_FIELDS: dict[str, str] = {
     "published_concept_count": "int",
     "description": "text",
     "publisher_org": "ref:organisation",
+    "revises": "prefix",
 }
 TAXONOMY_REQUIRED = ("prefix", "title", "publisher", "version", "issued", "licence", "url", "sources")
 
@@ -190,8 +192,30 @@ CONCEPT_FIELDS: dict[str, str] = {
     "aliases": "texts",
     "sources": "refs:source",
     "severity": "severity",
+    "previous": "list:previous",
 }
 CONCEPT_REQUIRED = ("code", "label", "sources")
+
+#: The kinds of change between a concept and its predecessor in the revised version.
+VERSION_CHANGES = ("same", "renamed", "moved", "merged", "split", "redefined")
+#: ``previous:`` entries of a concept (its relation to concepts of the revised version).
+PREVIOUS_FIELDS = {
+    "code": "code",
+    "change": "enum:" + "|".join(VERSION_CHANGES),
+    "note": "text",
+    "sources": "refs:source",
+}
+PREVIOUS_REQUIRED = ("code", "change", "note", "sources")
+#: Top-level ``removed:`` entries of a taxonomy file (concepts of the revised version with no successor).
+REMOVED_FIELDS = {"code": "code", "note": "text", "sources": "refs:source"}
+REMOVED_REQUIRED = ("code", "note", "sources")
+#: Sub-record lists (field type ``list:NAME``): their field tables.
+SUBRECORDS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    "previous": (PREVIOUS_FIELDS, PREVIOUS_REQUIRED),
+    "removed": (REMOVED_FIELDS, REMOVED_REQUIRED),
+}
+#: Top-level keys of a taxonomy file.
+TAXONOMY_FILE_KEYS = ("taxonomy", "concepts", "removed")
 
 #: ``data/not-applicable.yaml``: risk categories that model testing does not apply to.
 NOT_APPLICABLE_FIELDS = {"risk": "risk", "note": "text", "sources": "refs:source", "locator": "text"}

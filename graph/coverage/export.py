@@ -52,6 +52,7 @@ def report_to_xlsx_bytes(report: CoverageReport) -> bytes:
             ["inventory", report.inventory or "whole catalogue"],
             ["taxonomy", report.taxonomy or "all"],
             ["lens used", report.lens.describe() if report.lens else "every concept"],
+            ["taxonomy versions", report.version_note()],
         ]
         + [[k, v] for k, v in summary.items()],
     )

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from graph.coverage.rules import DIRECT, STATUS_NOT_TESTABLE, Model
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from graph.coverage.types import RiskCoverage
 
 CELL_DIRECT = "tested directly"
@@ -106,6 +106,8 @@ def report_matrix(
     methods. ``sort="tree"`` keeps taxonomy order, ``sort="gap"`` puts the largest gaps first.
     A cluster of a deduplicated lens is one row holding the evidence of all its members.
     """
+    import pandas as pd  # imported here: `airisk gaps` builds no data frame
+
     if values not in ("state", "count"):
         raise ValueError("values must be 'state' or 'count'")
     if by not in ("type", "family"):

@@ -7,7 +7,8 @@ replace the import of that name, in one step: in the local workspace (:mod:`grap
 in the open graph's store, or, with a remote store, in the remote store's named graph.
 
 Kinds: ``atlas`` (MITRE ATLAS.yaml), ``mit`` (the MIT AI Risk Repository workbook),
-``inspect-evals`` (inspect_evals eval.yaml metadata) and ``sssom`` (SSSOM mapping tables).
+``inspect-evals`` (inspect_evals eval.yaml metadata), ``sssom`` (SSSOM mapping tables) and
+``ai-atlas-nexus`` (an IBM AI Atlas Nexus release folder).
 """
 
 from __future__ import annotations
@@ -16,15 +17,26 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.core.errors import DataError, NotFound, Problem, StoreError
 from graph.core.reading import reading
-from graph.importers.check import check_import
-from graph.importers.common import ImportResult, check_name, graph_iri
-from graph.importers.context import build_context
 from graph.store.kg import IMPORT_GRAPH_PREFIX, KnowledgeGraph, Progress
 from graph.store.oxigraph import OxigraphStore
+
+if TYPE_CHECKING:
+    from graph.importers.common import ImportResult
+
+
+def __getattr__(name: str) -> Any:
+    # The readers and checks (YAML, workbooks, rdflib) load when an import runs, not when the
+    # graph is opened (graph.importers.session lives in this package).
+    if name == "ImportResult":
+        from graph.importers.common import ImportResult
+
+        return ImportResult
+    raise AttributeError(f"module 'graph.importers' has no attribute {name!r}")
+
 
 #: kind -> (what it reads, the function that reads it)
 KINDS: dict[str, str] = {
@@ -32,6 +44,7 @@ KINDS: dict[str, str] = {
     "mit": "MIT AI Risk Repository workbook (.xlsx)",
     "inspect-evals": "inspect_evals checkout, package folder, wheel (.whl) or 'installed'",
     "sssom": "SSSOM mapping table (.sssom.tsv)",
+    "ai-atlas-nexus": "IBM AI Atlas Nexus release folder (knowledge_graph/ and mappings/)",
 }
 ALIASES = {
     "mitre-atlas": "atlas",
@@ -39,6 +52,8 @@ ALIASES = {
     "mit-airisk": "mit",
     "inspect": "inspect-evals",
     "inspect_evals": "inspect-evals",
+    "nexus": "ai-atlas-nexus",
+    "ibm-ai-atlas-nexus": "ai-atlas-nexus",
 }
 
 
@@ -73,6 +88,10 @@ def _reader(kind: str) -> Callable[..., ImportResult]:
         from graph.importers.inspect_evals import import_inspect_evals
 
         return import_inspect_evals
+    if kind == "ai-atlas-nexus":
+        from graph.importers.nexus import import_ai_atlas_nexus
+
+        return import_ai_atlas_nexus
     from graph.importers.sssom import import_sssom
 
     return import_sssom
@@ -91,6 +110,10 @@ def build_import(
     Raises :class:`DataError` naming where the file is wrong, or which contract check failed.
     With ``strict`` every warning (a row or cell that could not be read) is an error too.
     """
+    from graph.importers.check import check_import
+    from graph.importers.common import check_name, graph_iri
+    from graph.importers.context import build_context
+
     k = kind_of(kind)
     name = check_name(name if name is not None else default_name(k, path))
     ctx = build_context(kg, exclude_graph=graph_iri(name))

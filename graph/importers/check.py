@@ -21,10 +21,12 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
 """
 
 CLAIM_PROPERTIES = (
     "ar:assessesRisk ar:measuresCapability ar:enablesRisk ar:mitigatesRisk ar:classifiedAs ar:documentsRisk "
+    "prov:wasRevisionOf ar:removedIn "
     "skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch skos:relatedMatch"
 )
 
@@ -53,6 +55,7 @@ CHECKS: list[tuple[str, str]] = [
     (
         "broader concept must be a risk category of the same taxonomy",
         """SELECT ?x ?detail WHERE { GRAPH <urn:x-import> { ?x skos:broader ?detail }
+             FILTER NOT EXISTS { ?x a ar:MitigationType }
              FILTER NOT EXISTS { ?detail a ar:RiskCategory ; skos:inScheme ?s . ?x skos:inScheme ?s } }""",
     ),
     (
@@ -91,6 +94,11 @@ CHECKS: list[tuple[str, str]] = [
                  GRAPH <urn:x-import> { ?x a ar:TestMethod } OPTIONAL { ?x ar:methodType ?t } } GROUP BY ?x }
              FILTER (?nt != 1 || (NOT EXISTS { ?x ar:assessesRisk|ar:measuresCapability ?any }
                                   && NOT EXISTS { ?x ar:linkStatus "unlinked" })) }""",
+    ),
+    (
+        "mitigation type's broader concept must be a mitigation type of the same scheme",
+        """SELECT ?x ?detail WHERE { GRAPH <urn:x-import> { ?x a ar:MitigationType ; skos:broader ?detail }
+             FILTER NOT EXISTS { ?detail a ar:MitigationType ; skos:inScheme ?s . ?x skos:inScheme ?s } }""",
     ),
     (
         "mitigation needs exactly one mitigation type",

@@ -38,6 +38,9 @@ class Context:
     test_methods: dict[str, CuratedTestMethod] = field(default_factory=dict)
     #: class local name (``MethodType``, ``Capability``, ``Source`` ...) -> identifiers of curated entities
     ids: dict[str, set[str]] = field(default_factory=dict)
+    #: curated risk concept IRI -> its broader concept's IRI, and -> its other names
+    broader: dict[str, str] = field(default_factory=dict)
+    alt_labels: dict[str, set[str]] = field(default_factory=dict)
     #: risk concept IRIs defined by other imports (for mappings)
     other_concepts: set[str] = field(default_factory=set)
     prefixes: dict[str, str] = field(default_factory=dict)
@@ -66,6 +69,14 @@ def build_context(kg: KnowledgeGraph, exclude_graph: str | None = None) -> Conte
     for r in rows:
         ctx.concepts[_v(r, "c")] = (_v(r, "prefix"), _v(r, "code"), _v(r, "label"))
         ctx.schemes[_v(r, "prefix")] = _v(r, "scheme")
+    for r in kg.select(
+        f"""SELECT ?c ?b ?alt WHERE {{ GRAPH {cur} {{ ?c a ar:RiskCategory .
+              {{ ?c skos:broader ?b }} UNION {{ ?c skos:altLabel ?alt }} }} }}"""
+    ).rows:
+        if r.get("b") is not None:
+            ctx.broader[_v(r, "c")] = _v(r, "b")
+        if r.get("alt") is not None:
+            ctx.alt_labels.setdefault(_v(r, "c"), set()).add(_v(r, "alt"))
     for r in kg.select(f"SELECT ?s ?prefix WHERE {{ GRAPH {cur} {{ ?s a ar:Taxonomy ; ar:prefix ?prefix }} }}").rows:
         ctx.schemes[_v(r, "prefix")] = _v(r, "s")
     rows = kg.select(

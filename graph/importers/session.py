@@ -1,7 +1,9 @@
 """Open the graph the way every face of the project does (CLI, endpoint, app).
 
 - embedded (default): curated data + ontology built into an in-memory Oxigraph store, plus the
-  named graphs of the local import workspace (see :mod:`graph.importers.workspace`);
+  named graphs of the local import workspace (see :mod:`graph.importers.workspace`); the built
+  store is cached on disk (:mod:`graph.store.cache`), keyed by the data, ontology, workspace
+  manifest and code, so a second start reads one N-Quads file instead of rebuilding;
 - remote (``store_url``): a SPARQL 1.1 endpoint that ``airisk load --store URL`` filled
   (see :mod:`graph.store.remote`); only the curated files are read, for prefixes.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.core.resources import default_workspace
+from graph.core.resources import data_dir, default_workspace, ontology_dir
 from graph.store.kg import KnowledgeGraph, Progress
 
 
@@ -37,11 +39,52 @@ def open_graph(
                 for prefix, ns in info.prefixes.items():
                     kg.prefixes.setdefault(prefix, ns)
         return kg
-    kg = KnowledgeGraph.load(data=data, progress=progress)
-    if with_imports:
-        try:
+    return open_embedded(data, workspace, progress, with_imports)
+
+
+def open_embedded(
+    data: Path | None = None,
+    workspace: Path | None = None,
+    progress: Progress | None = None,
+    with_imports: bool = True,
+    cache: bool = True,
+) -> KnowledgeGraph:
+    """The embedded graph: from the on-disk cache when nothing it was built from changed, else built (and cached)."""
+    import pyoxigraph as ox
+
+    from graph.store.cache import CacheEntry, cache_key, cache_root, cached_store
+    from graph.store.oxigraph import OxigraphStore
+
+    ws = workspace or default_workspace()
+    built: list[KnowledgeGraph] = []
+
+    def build() -> tuple[ox.Store, CacheEntry]:
+        store = OxigraphStore()
+        kg = KnowledgeGraph.load(data=data, store=store, progress=progress)
+        if with_imports:
             from graph.importers.workspace import attach_imports
-        except ModuleNotFoundError:  # the import workspace is optional
-            return kg
-        attach_imports(kg, workspace or default_workspace(), progress=progress)
-    return kg
+
+            attach_imports(kg, ws, progress=progress)
+        built.append(kg)
+        return store.raw, CacheEntry(prefixes=dict(kg.prefixes))
+
+    root = cache_root() if cache else None
+    if root is None:
+        build()
+        return built[0]
+    folders = [data or data_dir(), ontology_dir()]
+    extra = [b"imports" if with_imports else b"no imports"]
+    if with_imports:
+        # The manifest names each import and its checksum; the data files are hashed too, so a
+        # damaged or edited one is read (and refused) as it would be without the cache.
+        manifest = ws / "manifest.json"
+        if manifest.is_file():
+            extra.append(manifest.read_bytes())
+        folders.append(ws / "graphs")
+    key = cache_key(folders, extra)
+    raw, entry, _hit = cached_store(key, build, root)
+    if built:
+        return built[0]
+    if progress:
+        progress("read the built graph from the cache")
+    return KnowledgeGraph(OxigraphStore(raw=raw), None, entry.prefixes)

@@ -149,10 +149,29 @@ def parse_query_file(path: Path) -> CatalogueQuery:
     )
 
 
+_PARSED: dict[tuple[str, int, int], CatalogueQuery] = {}
+
+
 def load_catalogue(folder: Path | None = None) -> dict[str, CatalogueQuery]:
-    """Read every ``.rq`` file of the catalogue, by name."""
+    """Read every ``.rq`` file of the catalogue, by name.
+
+    Each file is parsed once per version: a parsed query is kept under its path, size and
+    modification time, so an edited or added file is read again and an unchanged one is not.
+    """
     folder = folder or queries_dir()
-    return {p.stem: parse_query_file(p) for p in sorted(folder.glob("*.rq"))}
+    out: dict[str, CatalogueQuery] = {}
+    for p in sorted(folder.glob("*.rq")):
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            continue
+        key = (str(p), st.st_size, st.st_mtime_ns)
+        query = _PARSED.get(key)
+        if query is None:
+            query = parse_query_file(p)
+            _PARSED[key] = query
+        out[p.stem] = query
+    return out
 
 
 def get_query(name: str, folder: Path | None = None) -> CatalogueQuery:

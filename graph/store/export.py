@@ -6,13 +6,10 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import networkx as nx
 import pyoxigraph as ox
-from rdflib import Graph
 
 from graph.core.errors import AiriskError
 from graph.core.text import write_csv
-from graph.store.projection import build_networkx
 
 if TYPE_CHECKING:
     from graph.store.kg import KnowledgeGraph
@@ -20,9 +17,15 @@ if TYPE_CHECKING:
 FORMATS = ("ttl", "nt", "jsonld", "xml", "graphml", "csv")
 
 
+#: Every triple of the project's named graphs, once: a shared store may hold other graphs too
+#: (Virtuoso's default graph includes its own system graphs).
+PROJECT_TRIPLES = """CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE {
+  GRAPH ?g { ?s ?p ?o } FILTER (STRSTARTS(STR(?g), "https://w3id.org/airisk/id/graph/")) } }"""
+
+
 def graph_ntriples(kg: KnowledgeGraph) -> str:
     """All triples of the graph (every named graph, as one graph) in N-Triples."""
-    rows = kg.store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    rows = kg.store.construct(PROJECT_TRIPLES)
     return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in rows)
 
 
@@ -40,12 +43,18 @@ def export_bytes(kg: KnowledgeGraph, fmt: str) -> bytes:
         out = tmp.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
         return out if isinstance(out, bytes) else b""
     if fmt in ("jsonld", "xml"):
+        from rdflib import Graph
+
         g = Graph()
         g.parse(data=nt, format="nt")
         for prefix, ns in kg.prefixes.items():
             g.bind(prefix, ns, override=True)
         return g.serialize(format="json-ld" if fmt == "jsonld" else "xml", encoding="utf-8")
     if fmt == "graphml":
+        import networkx as nx
+
+        from graph.store.projection import build_networkx
+
         nxg = build_networkx(kg)
         simple = nx.DiGraph()
         for n, data in nxg.nodes(data=True):
@@ -59,7 +68,7 @@ def export_bytes(kg: KnowledgeGraph, fmt: str) -> bytes:
         nx.write_graphml(simple, buf)
         return buf.getvalue()
     # csv: one row per triple
-    rows = kg.store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    rows = kg.store.construct(PROJECT_TRIPLES)
     header = ["subject", "predicate", "object", "object_kind", "object_datatype", "object_lang"]
     body = [[s.value, p.value, o.value, o.kind, o.datatype or "", o.lang or ""] for s, p, o in sorted(rows)]
     return write_csv([header, *body]).encode()

@@ -12,22 +12,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from graph.core.build import build_graph
 from graph.core.errors import DataError, QueryError
-from graph.core.integrity import check_integrity
-from graph.core.load import Dataset, load_dataset
 from graph.core.namespaces import ID, add_prefixes, all_prefixes
 from graph.core.resources import data_dir, ontology_dir
 from graph.queries.catalogue import CatalogueQuery, get_query, load_catalogue
 from graph.store.oxigraph import OxigraphStore, SelectResult, Store
 
+if TYPE_CHECKING:
+    from graph.core.load import Dataset
+
 GRAPH_ONTOLOGY = ID + "graph/ontology"
 GRAPH_CURATED = ID + "graph/curated"
 IMPORT_GRAPH_PREFIX = ID + "graph/import/"
+PROJECT_GRAPHS = ID + "graph/"
 
 Progress = Callable[[str], None]
 
@@ -69,6 +70,10 @@ class KnowledgeGraph:
         ``write=False`` the store is assumed to hold the graph already (a remote store that was
         loaded with ``airisk load``) and only the data files are read, for prefixes and labels.
         """
+        from graph.core.build import build_graph
+        from graph.core.integrity import check_integrity
+        from graph.core.load import load_dataset
+
         say = progress or (lambda _msg: None)
         t0 = time.perf_counter()
         data_path = Path(data) if data else data_dir()
@@ -135,7 +140,18 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ facts about the graph
     def triple_count(self) -> int:
-        return self.store.triple_count()
+        """The triples of the project's named graphs (a remote store may hold other graphs too)."""
+        if isinstance(self.store, OxigraphStore):
+            return self.store.triple_count()
+        res = self.store.select(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER (STRSTARTS(STR(?g), "{PROJECT_GRAPHS}")) }}'
+        )
+        return int(res.rows[0]["n"].py) if res.rows else 0
+
+    def graphs(self) -> list[str]:
+        """The project's named graphs in the store (ontology, curated data, each import), sorted."""
+        return [g for g in self.store.graphs() if g.startswith(PROJECT_GRAPHS)]
 
     def stats(self) -> dict[str, Any]:
         """Counts per class and per relation, and the number of triples."""
@@ -172,5 +188,5 @@ class KnowledgeGraph:
             "classes": {short(str(r["class"])): r["n"].py for r in classes.rows},
             "relations": {short(str(r["p"])): r["n"].py for r in relations.rows},
             "taxonomies": {str(r["prefix"]): r["n"].py for r in taxonomies.rows},
-            "graphs": self.store.graphs(),
+            "graphs": self.graphs(),
         }

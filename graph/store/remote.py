@@ -287,9 +287,8 @@ class RemoteStore:
             triples = list(ox.parse(ntriples.encode(), format=ox.RdfFormat.N_TRIPLES))
         except SyntaxError as exc:
             raise StoreError(f"cannot parse RDF: {exc}") from None
-        body = "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples)
-        graph = ox.NamedNode(graph_iri)
         if self.gsp_url:
+            body = "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples)
             resp = self._send(
                 "PUT",
                 self.gsp_url,
@@ -301,10 +300,7 @@ class RemoteStore:
             )
             self._check_status(resp, "the graph upload (update)")
         else:
-            update = f"DROP SILENT GRAPH {graph} ;\n"
-            if body:
-                update += f"INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}"
-            self._update(update)
+            self._update(replace_update(graph_iri, [f"{t.subject} {t.predicate} {t.object} .\n" for t in triples]))
         self.written.add(graph_iri)
 
     def drop_graph(self, graph_iri: str) -> None:
@@ -341,6 +337,30 @@ class RemoteStore:
             return int(bindings[0]["n"]["value"])
         except (IndexError, KeyError, ValueError):
             raise StoreError(f"the SPARQL store at {redact(self.url)} sent no triple count") from None
+
+
+#: Triples per ``INSERT DATA`` operation: Virtuoso's SPARQL compiler runs out of memory on one
+#: operation of a whole graph (tens of thousands of triples); several operations in one request work
+#: on every engine and keep the replacement one request.
+INSERT_BATCH = 2000
+
+
+def replace_update(graph_iri: str, lines: list[str]) -> str:
+    """The SPARQL Update that replaces a named graph by ``lines`` (N-Triples): one request, in batches.
+
+    Triples with blank nodes go into one ``INSERT DATA`` together, since a blank node label names
+    different nodes in different operations of a request.
+    """
+    graph = ox.NamedNode(graph_iri)
+    parts = [f"DROP SILENT GRAPH {graph}"]
+    with_bnodes = [line for line in lines if "_:" in line]
+    plain = [line for line in lines if "_:" not in line] if with_bnodes else lines
+    batches = [plain[i : i + INSERT_BATCH] for i in range(0, len(plain), INSERT_BATCH)]
+    if with_bnodes:
+        batches.append(with_bnodes)
+    for batch in batches:
+        parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{''.join(batch)}}} }}")
+    return " ;\n".join(parts)
 
 
 def _reason(exc: Exception) -> str:

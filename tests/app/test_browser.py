@@ -200,6 +200,7 @@ def test_every_page_renders_offline(ui: tuple[Any, Watch], server: str) -> None:
         ("Coverage", "Ranked gaps", "03-coverage"),
         ("Plan", "Recommendation", "04-plan"),
         ("Compare", "Per risk", "05-compare"),
+        ("Versions", "Mappings, links and coverage", "05b-versions"),
         ("SPARQL", "Example queries", "06-sparql"),
         ("Data & method", "Coverage rubric", "07-data-and-method"),
     ]
