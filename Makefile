@@ -8,7 +8,7 @@ PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 LINTED := graph tests benchmarks app.py app_pages
 
-.PHONY: run test lint typecheck unit browser chromium virtuoso serve bench bench-engines bench-commands bench-load bench-coverage bench-endpoint bench-app bench-hardening clean
+.PHONY: run test lint typecheck unit browser chromium virtuoso serve bench bench-engines bench-commands bench-load bench-coverage bench-endpoint bench-app bench-hardening bench-practice clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -61,6 +61,9 @@ bench-load: $(STAMP)
 
 bench-coverage: $(STAMP)
 	$(PY) benchmarks/bench_coverage.py
+
+bench-practice: $(STAMP)
+	$(PY) benchmarks/bench_practice.py
 
 bench-endpoint: $(STAMP)
 	$(PY) benchmarks/bench_endpoint.py

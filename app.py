@@ -14,6 +14,7 @@ PAGES = [
     st.Page("app_pages/coverage.py", title="Coverage", url_path="coverage"),
     st.Page("app_pages/plan.py", title="Plan", url_path="plan"),
     st.Page("app_pages/compare.py", title="Compare", url_path="compare"),
+    st.Page("app_pages/practice.py", title="Practice", url_path="practice"),
     st.Page("app_pages/versions.py", title="Versions", url_path="versions"),
     st.Page("app_pages/sparql.py", title="SPARQL", url_path="sparql"),
     st.Page("app_pages/data.py", title="Data & method", url_path="data"),

@@ -24,10 +24,11 @@ import pandas as pd
 import streamlit as st
 
 from graph.core.errors import AiriskError, DataError
-from graph.core.text import safe_cell, show_controls, write_csv
 from graph.explore import search as explore
 from graph.explore.network import NetworkView, neighbourhood_view
+from graph.explore.report import ReportView, report_view
 from graph.importers.session import open_graph
+from graph.safeio.text import safe_cell, show_controls, write_csv
 from graph.store.kg import KnowledgeGraph
 from graph.store.projection import build_networkx
 
@@ -110,6 +111,16 @@ def get_nx() -> Any:
 @st.cache_data(show_spinner=False, max_entries=500)
 def _entity(key: tuple[str, str, str], curie: str, _kg: KnowledgeGraph) -> explore.EntityView:
     return explore.entity(_kg, curie)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _report(key: tuple[str, str, str], curie: str, _kg: KnowledgeGraph) -> ReportView:
+    return report_view(_kg, curie)
+
+
+def get_report(curie: str) -> ReportView:
+    """The report part of a report's entity page (cached per report)."""
+    return _report(settings(), curie, get_kg())
 
 
 def get_entity(curie: str) -> explore.EntityView:

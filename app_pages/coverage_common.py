@@ -18,6 +18,7 @@ from app_pages import common
 from graph.core.errors import AiriskError
 from graph.core.namespaces import curie
 from graph.core.resources import data_dir
+from graph.coverage import practice
 from graph.coverage import rules as coverage_rules
 from graph.coverage.lens import EVERY_CONCEPT, default_lens_id, lens_specs
 from graph.coverage.matrix import CELL_DIRECT, CELL_INDIRECT, CELL_NONE, CELL_NOT_TESTABLE, family_labels
@@ -217,6 +218,8 @@ def inventory_choices(with_catalogue: bool) -> dict[str, tuple[str, str]]:
         saved = []
     for name in saved:
         out[f"Saved: {name}"] = ("saved", name)
+    for label, spec in practice.presets(get_data()).items():
+        out[f"Practice: {label}"] = ("practice", spec)
     return out
 
 
@@ -226,7 +229,15 @@ def open_choice(kind: str, ref: str) -> tuple[Inventory | None, ImportReport | N
         return None, None
     if kind == "example":
         return example_inventory(Path(ref))
+    if kind == "practice":
+        return practice_inventory(ref), None
     return open_saved_inventory(ref, get_data()), None
+
+
+def practice_inventory(spec: str) -> Inventory:
+    """Published practice (the methods reports ran) filtered by ``spec``, as an inventory."""
+    data = get_data()
+    return practice.practice(data, practice.parse_filter(spec)).to_inventory(data)
 
 
 def pick_inventory(label: str, key: str, with_catalogue: bool = True, index: int = 0) -> Inventory | None:

@@ -8,6 +8,7 @@ import streamlit as st
 from app_pages import common
 from graph.explore.entity import EntityView, LinkGroup
 from graph.explore.network import KIND_NAMES, relations_of
+from graph.explore.report import Party, ReportView
 
 #: Relations the network view follows unless the reader adds them (``inScheme`` links every
 #: concept of a taxonomy to it, which drowns the neighbourhood).
@@ -31,6 +32,8 @@ def render_entity(view: EntityView) -> None:
     if view.aliases:
         st.markdown("**Also called:** " + "; ".join(common.md(a) for a in view.aliases))
     _facts(view)
+    if view.kind == "report":
+        render_report(common.get_report(view.curie))
     if view.sources:
         st.subheader("Sources")
         for s in view.sources:
@@ -171,3 +174,51 @@ def _network(view: EntityView) -> None:
         )
         if target:
             common.open_entity(target)
+
+
+def _parties(label: str, parties: list[Party]) -> str:
+    items = []
+    for p in parties:
+        link = f"[{common.md(p.label)}]({common.entity_url(p.curie)})"
+        extra = [x for x in (p.developer and f"by {common.md(p.developer)}",) if x]
+        if p.open_weights is not None:
+            extra.append("open weights" if p.open_weights else "weights not open")
+        items.append(link + (f" ({', '.join(extra)})" if extra else ""))
+    return f"**{label}:** " + "; ".join(items) if items else ""
+
+
+def render_report(report: ReportView) -> None:
+    """The report's own part of its page: who tested which models, how, the methods and the outcomes."""
+    when = ", ".join(x for x in (report.testing_start, report.testing_end) if x)
+    lines = [
+        f"**published:** {common.md(report.published)}",
+        f"**report type:** {common.md(report.report_type)}",
+        f"**tester kind:** {common.md(report.tester_kind)}",
+        f"**access:** {common.md(report.access)}" if report.access else "",
+        f"**testing:** {common.md(when.replace(', ', ' to '))}" if when else "",
+        _parties("testers", report.testers),
+        _parties("commissioned by", report.commissioned_by),
+        _parties("models tested", report.models),
+        _parties("reference models", report.reference_models),
+        _parties("risk domains in scope", report.domains),
+        _parties("capabilities in scope", report.capabilities),
+    ]
+    st.markdown("  \n".join(x for x in lines if x))
+    st.subheader(f"Test methods the report names ({len(report.methods)})")
+    methods = pd.DataFrame(
+        {
+            "method": [m.label for m in report.methods],
+            "id": [common.entity_url(m.curie) for m in report.methods],
+            "method type": [m.method_type for m in report.methods],
+            "what the report says was run": [m.note for m in report.methods],
+            "where": [m.locator for m in report.methods],
+            "sources": ["; ".join(s.title or s.curie for s in m.sources) for m in report.methods],
+        }
+    )
+    common.entity_table(methods, [m.curie for m in report.methods], f"report-methods-{report.curie}")
+    st.subheader("Outcome")
+    if not report.outcomes:
+        st.caption("The report states no conclusion we record (outcomes are recorded only where a report states one).")
+    for o in report.outcomes:
+        about = f"[{common.md(o.about_label)}]({common.entity_url(o.about)})"
+        st.markdown(f"- **{common.md(o.verdict)}** — {about}: {common.md(o.note)} ({common.source_links(o.sources)})")

@@ -27,7 +27,7 @@ for col, (key, label) in zip(
         ("capability", "Capabilities"),
         ("test_method", "Test methods"),
         ("mitigation", "Mitigations"),
-        ("exercise", "Testing exercises"),
+        ("report", "Evaluation reports"),
         ("source", "Sources"),
     ],
     strict=True,

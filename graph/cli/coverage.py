@@ -13,6 +13,19 @@ import typer
 
 from graph.cli.base import Fmt, app, fail, open_graph, progress, run
 from graph.cli.output import render
+from graph.cli.practice import (
+    MODEL_OPT,
+    ORG_OPT,
+    PRACTICE_A_OPT,
+    PRACTICE_B_OPT,
+    PRACTICE_OPT,
+    SINCE_OPT,
+    TESTER_OPT,
+    UNTIL_OPT,
+    WEIGHTS_OPT,
+    compare_sides,
+    practice_inventory,
+)
 
 
 def _data() -> Any:
@@ -123,15 +136,28 @@ def gaps(
     skip_unmatched: bool = SKIP_OPT,
     sheet: Optional[str] = SHEET_OPT,
     encoding: Optional[str] = ENC_OPT,
+    practice: bool = PRACTICE_OPT,
+    since: Optional[str] = SINCE_OPT,
+    until: Optional[str] = UNTIL_OPT,
+    tester: list[str] = TESTER_OPT,
+    org: list[str] = ORG_OPT,
+    model: list[str] = MODEL_OPT,
+    open_weights: Optional[bool] = WEIGHTS_OPT,
     lens: Optional[str] = LENS_OPT,
     explain: Optional[str] = typer.Option(None, "--explain", help="Explain one risk (CURIE): why, evidence, fixes."),
 ) -> None:
-    """Coverage of every risk of a lens, ranked by gap score, each gap with its reason."""
+    """Coverage of every risk of a lens, ranked by gap score, each gap with its reason.
+
+    What counts as tested: the whole catalogue, an inventory, or published practice (``--practice``).
+    """
+    from graph.coverage.practice import PRACTICE_SOURCE
     from graph.coverage.report import compute_coverage
 
     def body() -> None:
         data = _data()
-        inv = _inventory(inventory, data, skip_unmatched, sheet, encoding) if inventory else None
+        inv = practice_inventory(data, practice, since, until, tester, org, model, open_weights, inventory is not None)
+        if inventory:
+            inv = _inventory(inventory, data, skip_unmatched, sheet, encoding)
         progress("computing coverage")
         report = compute_coverage(data, inv, taxonomy, status or None, _lens(lens, taxonomy))
         if explain:
@@ -165,6 +191,8 @@ def gaps(
             return
         s = report.summary()
         who = f"inventory {report.inventory!r}" if report.inventory else "the whole catalogue"
+        if inv is not None and inv.source == PRACTICE_SOURCE:  # published practice, not a file
+            who = f"published {report.inventory}"
         lens_doc = report.lens.to_dict() if report.lens else None
         typer.echo(
             f"Coverage of lens {report.lens.id if report.lens else 'every'} by {who} ({s.n_test_methods} test "
@@ -225,6 +253,13 @@ def plan(
     skip_unmatched: bool = SKIP_OPT,
     sheet: Optional[str] = SHEET_OPT,
     encoding: Optional[str] = ENC_OPT,
+    practice: bool = PRACTICE_OPT,
+    since: Optional[str] = SINCE_OPT,
+    until: Optional[str] = UNTIL_OPT,
+    tester: list[str] = TESTER_OPT,
+    org: list[str] = ORG_OPT,
+    model: list[str] = MODEL_OPT,
+    open_weights: Optional[bool] = WEIGHTS_OPT,
     lens: Optional[str] = LENS_OPT,
 ) -> None:
     """Recommend the catalogue test methods that most reduce the severity-weighted gap of a lens."""
@@ -235,7 +270,9 @@ def plan(
         if cost is None and (budget < 1 or budget != int(budget)):
             fail("--budget must be a whole number of test methods (or give --cost)", 2)
         data = _data()
-        inv = _inventory(inventory, data, skip_unmatched, sheet, encoding) if inventory else None
+        inv = practice_inventory(data, practice, since, until, tester, org, model, open_weights, inventory is not None)
+        if inventory:
+            inv = _inventory(inventory, data, skip_unmatched, sheet, encoding)
         costs = load_costs(cost, data) if cost else None
         progress("planning")
         p = make_plan(data, inv, budget, costs, taxonomy, exact, status or None, lens=_lens(lens, taxonomy))
@@ -286,23 +323,30 @@ def plan(
 
 @app.command()
 def compare(
-    file_a: Path = typer.Argument(..., help="Inventory A (.csv, .tsv or .xlsx)."),
-    file_b: Path = typer.Argument(..., help="Inventory B."),
+    file_a: Optional[Path] = typer.Argument(None, help="Inventory A (.csv, .tsv or .xlsx); or give --practice-a."),
+    file_b: Optional[Path] = typer.Argument(None, help="Inventory B; or give --practice-b."),
     taxonomy: Optional[str] = TAXONOMY_OPT,
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
     status: list[str] = STATUS_OPT,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the comparison (.xlsx, .csv, .json)."),
     skip_unmatched: bool = SKIP_OPT,
+    practice_a: Optional[str] = PRACTICE_A_OPT,
+    practice_b: Optional[str] = PRACTICE_B_OPT,
     lens: Optional[str] = LENS_OPT,
 ) -> None:
-    """Per risk: covered by both inventories, by A only, by B only, or by neither; and the union's coverage."""
+    """Per risk: covered by both inventories, by A only, by B only, or by neither; and the union's coverage.
+
+    Either side may be published practice: ``--practice-a org=uk-aisi --practice-b org=us-aisi`` or
+    ``--practice-a since=2024,until=2024 --practice-b since=2025,until=2025``.
+    """
     from graph.coverage.compare import compare as make_compare
     from graph.coverage.export import comparison_to_xlsx_bytes
 
     def body() -> None:
         data = _data()
-        a = _inventory(file_a, data, skip_unmatched, None, None)
-        b = _inventory(file_b, data, skip_unmatched, None, None)
+        a, b = compare_sides(
+            data, (file_a, file_b), (practice_a, practice_b), lambda f: _inventory(f, data, skip_unmatched, None, None)
+        )
         c = make_compare(data, a, b, taxonomy, status or None, _lens(lens, taxonomy))
         frame = c.to_frame()
         if out is not None:
@@ -342,14 +386,23 @@ def what_if_cmd(
     taxonomy: Optional[str] = TAXONOMY_OPT,
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table, csv or json"),
     skip_unmatched: bool = SKIP_OPT,
+    practice: bool = PRACTICE_OPT,
+    since: Optional[str] = SINCE_OPT,
+    until: Optional[str] = UNTIL_OPT,
+    tester: list[str] = TESTER_OPT,
+    org: list[str] = ORG_OPT,
+    model: list[str] = MODEL_OPT,
+    open_weights: Optional[bool] = WEIGHTS_OPT,
     lens: Optional[str] = LENS_OPT,
 ) -> None:
-    """Show how coverage of a lens changes when test methods are added to an inventory (or to nothing)."""
+    """Show how coverage of a lens changes when test methods are added to an inventory, to practice, or to nothing."""
     from graph.coverage.plan import what_if
 
     def body() -> None:
         data = _data()
-        inv = _inventory(inventory, data, skip_unmatched, None, None) if inventory else None
+        inv = practice_inventory(data, practice, since, until, tester, org, model, open_weights, inventory is not None)
+        if inventory:
+            inv = _inventory(inventory, data, skip_unmatched, None, None)
         w = what_if(data, inv, add, taxonomy, lens=_lens(lens, taxonomy))
         frame = w.to_frame()
         if fmt == Fmt.json:

@@ -31,7 +31,7 @@ def validate(
     shacl: bool = typer.Option(True, "--shacl/--no-shacl", help="Also check the SHACL shapes."),
 ) -> None:
     """Check the curated data: record shapes, references, completeness and the SHACL shapes."""
-    from graph.core.validate import validate_data
+    from graph.validation.validate import validate_data
 
     def body() -> None:
         t = time.perf_counter()

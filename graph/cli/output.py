@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Sequence
 from typing import Any
 
-from graph.core.text import show_controls, write_csv
+from graph.safeio.text import show_controls, write_csv
 
 
 def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> str:

@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD as RDFLIB_XSD
 
 from graph.core.errors import Location
-from graph.core.load import CURIE_RE, Concept, Dataset, Mapping, Record, link_items
+from graph.core.load import CURIE_RE, Concept, Dataset, Mapping, Record, link_items, nested_items
 from graph.core.namespaces import (
     AR,
     DCTERMS,
@@ -28,8 +28,11 @@ from graph.core.namespaces import (
     SEMAPV,
     SKOS,
     VANN,
+    association_iri,
     entity_iri,
     link_iri,
+    outcome_iri,
+    person_slug,
     risk_iri,
     risk_namespace,
     scheme_iri,
@@ -45,7 +48,7 @@ CLASS_OF_KIND = {
     "mitigation_type": [AR.MitigationType, SKOS.Concept],
     "organisation": [AR.Organisation, PROV.Organization, FOAF.Organization],
     "model": [AR.AIModel, PROV.Entity],
-    "exercise": [AR.TestingExercise, PROV.Activity],
+    "report": [AR.EvaluationReport, PROV.Entity, DCTERMS.BibliographicResource],
     "event": [AR.GovernanceEvent, PROV.Activity],
     "source": [AR.Source, DCTERMS.BibliographicResource, PROV.Entity],
 }
@@ -77,14 +80,9 @@ REF_FIELDS: dict[str, tuple[URIRef, str]] = {
     "developer": (AR.developer, "organisation"),
     "parent": (AR.parentOrganisation, "organisation"),
 }
-#: Exercise and event relations: each is a claim, written with evidence from the record's sources.
+#: Event relations: each is a claim, written with evidence from the record's sources.
 CLAIM_LIST_FIELDS: dict[str, tuple[URIRef, str]] = {
     "organisations": (PROV.wasAssociatedWith, "organisation"),
-    "models": (AR.testedModel, "model"),
-    "reference_models": (AR.referenceModel, "model"),
-    "capabilities": (AR.coversCapability, "capability"),
-    "test_methods": (AR.usedTestMethod, "test_method"),
-    "domains": (AR.coversRisk, "risk"),
 }
 
 
@@ -103,15 +101,9 @@ def resolve_risk(curie: str) -> URIRef | None:
     return risk_iri(m.group(1), m.group(2)) if m else None
 
 
-@dataclass
-class BuildResult:
-    """The built graph and, for every subject IRI, where it was defined."""
+class Builder:
+    """Collects the triples of a build and where each subject was defined."""
 
-    graph: Graph
-    locations: dict[str, Location] = field(default_factory=dict)
-
-
-class _Builder:
     def __init__(self) -> None:
         self.g = Graph()
         self.locations: dict[str, Location] = {}
@@ -156,9 +148,17 @@ class _Builder:
         return ax
 
 
+@dataclass
+class BuildResult:
+    """The built graph and, for every subject IRI, where it was defined."""
+
+    graph: Graph
+    locations: dict[str, Location] = field(default_factory=dict)
+
+
 def build_graph(ds: Dataset) -> BuildResult:
     """Build the RDF graph of the curated data (not the ontology)."""
-    b = _Builder()
+    b = Builder()
     for tax in ds.taxonomies.values():
         _build_taxonomy(b, tax.prefix, tax.header, list(tax.concepts.values()))
     for records in ds.records.values():
@@ -186,7 +186,7 @@ def build_graph(ds: Dataset) -> BuildResult:
     return BuildResult(b.g, b.locations)
 
 
-def _build_taxonomy(b: _Builder, prefix: str, header: Any, concepts: list[Concept]) -> None:
+def _build_taxonomy(b: Builder, prefix: str, header: Any, concepts: list[Concept]) -> None:
     s = scheme_iri(prefix)
     b.locations[str(s)] = header.loc(None, prefix)
     b.add(s, RDF.type, AR.Taxonomy)
@@ -211,7 +211,7 @@ def _build_taxonomy(b: _Builder, prefix: str, header: Any, concepts: list[Concep
         _build_concept(b, s, concept)
 
 
-def _build_concept(b: _Builder, scheme: URIRef, concept: Concept) -> None:
+def _build_concept(b: Builder, scheme: URIRef, concept: Concept) -> None:
     data = concept.data
     c = risk_iri(concept.prefix, concept.code)
     b.locations[str(c)] = concept.loc()
@@ -247,7 +247,10 @@ def _build_concept(b: _Builder, scheme: URIRef, concept: Concept) -> None:
         )
 
 
-def _build_record(b: _Builder, rec: Record) -> None:
+def _build_record(b: Builder, rec: Record) -> None:
+    if rec.kind == "report":
+        build_report(b, rec)
+        return
     s = entity_iri(rec.kind, rec.id)
     data = rec.data
     b.locations[str(s)] = rec.loc()
@@ -269,16 +272,17 @@ def _build_record(b: _Builder, rec: Record) -> None:
     for key, (prop, kind) in REF_FIELDS.items():
         if key in data:
             b.add(s, prop, entity_iri(kind, str(data[key])))
-    for key in ("url", "report_url"):
-        if key in data:
-            b.add(s, FOAF.page if key == "url" else AR.report, URIRef(str(data[key])))
-    for url in data.get("report_urls") or []:
-        b.add(s, AR.report, URIRef(str(url)))
+    if "url" in data:
+        b.add(s, FOAF.page, URIRef(str(data["url"])))
     for key in ("date", "release_date"):
         if key in data:
             b.add(s, DCTERMS.date if key == "date" else DCTERMS.issued, date_literal(str(data[key])))
     if "year" in data:
         b.add(s, AR.year, Literal(str(data["year"]), datatype=RDFLIB_XSD.gYear))
+    if isinstance(data.get("open_weights"), bool):
+        b.add(s, AR.openWeights, Literal(data["open_weights"]))
+    if rec.kind == "event":
+        build_signatories(b, rec)
     for mod in data.get("modality") or []:
         b.add(s, AR.modality, Literal(str(mod)))
     for task in data.get("inspect_task") or []:
@@ -310,7 +314,7 @@ def _build_record(b: _Builder, rec: Record) -> None:
 LINK_ROLES = {"evidence": "EvidenceRole", "context": "ContextRole"}
 
 
-def _build_mapping(b: _Builder, m: Mapping) -> None:
+def _build_mapping(b: Builder, m: Mapping) -> None:
     s, o = resolve_risk(m.subject), resolve_risk(m.object)
     if s is None or o is None or not m.predicate.startswith("skos:"):
         return
@@ -325,3 +329,120 @@ def _build_mapping(b: _Builder, m: Mapping) -> None:
     sources = [src[4:] for src in m.sources if src.startswith("src:")]
     ax = b.claim(s, pred, o, sources, m.comment, m.loc(), extra)
     b.add(ax, RDF.type, AR.Mapping)
+
+
+# ---------------------------------------------------------------- evaluation reports and signatories
+# See docs/decisions/0008-evaluation-reports.md.
+
+
+#: Report fields that are relations of the testing activity: a claim each, with the report's sources.
+ACTIVITY_RELATIONS: dict[str, tuple[URIRef, str]] = {
+    "testers": (PROV.wasAssociatedWith, "organisation"),
+    "commissioned_by": (AR.commissionedBy, "organisation"),
+    "models": (AR.testedModel, "model"),
+    "reference_models": (AR.referenceModel, "model"),
+    "capabilities": (AR.coversCapability, "capability"),
+    "domains": (AR.coversRisk, "risk"),
+}
+
+
+def exercise_slug(rec: Record) -> str:
+    """The IRI slug of a report's testing activity: its ``exercise`` field, else the report id."""
+    return str(rec.data.get("exercise") or rec.id)
+
+
+def build_report(b: Builder, rec: Record) -> None:
+    """Write one report record: the report, its testing activity, method uses and outcomes."""
+    data = rec.data
+    r = entity_iri("report", rec.id)
+    ex = entity_iri("exercise", exercise_slug(rec))
+    b.locations[str(r)] = rec.loc()
+    b.locations[str(ex)] = rec.loc()
+    for cls in (AR.EvaluationReport, PROV.Entity, DCTERMS.BibliographicResource):
+        b.add(r, RDF.type, cls)
+    b.add(ex, RDF.type, AR.TestingExercise)
+    b.add(ex, RDF.type, PROV.Activity)
+    b.add(r, DCTERMS.identifier, Literal(rec.id))
+    b.add(ex, DCTERMS.identifier, Literal(exercise_slug(rec)))
+    title = data.get("title")
+    b.text(r, RDFS.label, title)
+    b.text(r, DCTERMS.title, title)
+    b.text(ex, RDFS.label, f"Testing reported in {title}")
+    b.text(r, DCTERMS.description, data.get("description"))
+    for alias in data.get("aliases") or []:
+        b.text(r, DCTERMS.alternative, alias)
+    if data.get("published"):
+        b.add(r, DCTERMS.issued, date_literal(str(data["published"])))
+    if data.get("url"):
+        b.add(r, FOAF.page, URIRef(str(data["url"])))
+        b.add(ex, AR.report, URIRef(str(data["url"])))
+    b.add(r, PROV.wasGeneratedBy, ex)
+    for key, kind, prop, target in (
+        ("report_type", "report_type", AR.reportType, r),
+        ("tester_kind", "tester_kind", AR.testerKind, ex),
+        ("access", "access", AR.access, ex),
+    ):
+        if key in data:
+            b.add(target, prop, entity_iri(kind, str(data[key])))
+    for key, prop in (("testing_start", PROV.startedAtTime), ("testing_end", PROV.endedAtTime)):
+        if key in data:
+            b.add(ex, prop, date_literal(str(data[key])))
+    sources = data.get("sources")
+    b.sources(r, sources)
+    b.sources(ex, sources)
+    for key, (prop, kind) in ACTIVITY_RELATIONS.items():
+        for value in data.get(key) or []:
+            obj = resolve_risk(str(value)) if kind == "risk" else entity_iri(kind, str(value))
+            if obj is not None:
+                b.claim(ex, prop, obj, sources, None, rec.loc(key))
+    for use in nested_items(rec, "methods"):
+        extra: dict[URIRef, Any] = {}
+        if "locator" in use:
+            extra[AR.locator] = Literal(str(use["locator"]))
+        method = entity_iri("test_method", str(use.get("method")))
+        b.claim(ex, AR.usedTestMethod, method, use.get("sources"), use.get("note"), use.loc("method", rec.id), extra)
+    for out in nested_items(rec, "outcomes"):
+        _build_outcome(b, rec, r, out)
+
+
+def _build_outcome(b: Builder, rec: Record, report: URIRef, out: Any) -> None:
+    if "risk" in out:
+        target, prop = resolve_risk(str(out["risk"])), AR.aboutRisk
+    else:
+        target, prop = entity_iri("capability", str(out.get("capability"))), AR.aboutCapability
+    if target is None:
+        return
+    verdict = str(out.get("verdict"))
+    o = outcome_iri(rec.id, str(target), verdict)
+    b.locations[str(o)] = out.loc(None, rec.id)
+    b.add(report, AR.statesOutcome, o)
+    b.add(o, RDF.type, AR.Outcome)
+    b.add(o, prop, target)
+    b.add(o, AR.verdict, entity_iri("verdict", verdict))
+    b.text(o, RDFS.label, f"{verdict.replace('-', ' ')}: {out.get('risk') or out.get('capability')}")
+    b.text(o, RDFS.comment, out.get("note"))
+    b.sources(o, out.get("sources"))
+
+
+def build_signatories(b: Builder, rec: Record) -> None:
+    """Write the signatories of an event: a person each, and the association with role and organisation."""
+    event = entity_iri("event", rec.id)
+    for item in nested_items(rec, "signatories"):
+        name = str(item.get("name"))
+        slug = person_slug(name)
+        person = entity_iri("person", slug)
+        b.locations.setdefault(str(person), item.loc("name", rec.id))
+        b.add(person, RDF.type, FOAF.Person)
+        b.add(person, RDF.type, PROV.Person)
+        b.add(person, FOAF.name, Literal(name))
+        b.text(person, RDFS.label, name)
+        b.claim(event, PROV.wasAssociatedWith, person, rec.data.get("sources"), None, item.loc("name", rec.id))
+        assoc = association_iri(rec.id, slug)
+        b.locations[str(assoc)] = item.loc(None, rec.id)
+        b.add(event, PROV.qualifiedAssociation, assoc)
+        b.add(assoc, RDF.type, PROV.Association)
+        b.add(assoc, PROV.agent, person)
+        b.text(assoc, AR.roleTitle, item.get("role"))
+        if "organisation" in item:
+            b.add(assoc, AR.onBehalfOf, entity_iri("organisation", str(item["organisation"])))
+        b.sources(assoc, rec.data.get("sources"))

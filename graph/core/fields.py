@@ -68,6 +68,9 @@ def check_value(kind: str, value: Any, loc: Location) -> list[Problem]:
             allowed = kind[5:].split("|")
             if text not in allowed:
                 bad(f"{text!r} is not one of {', '.join(allowed)}", suggest(text, allowed))
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            bad(f"expected true or false, got {value!r}")
     elif kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             bad(f"expected a whole number, got {value!r}")
@@ -123,6 +126,8 @@ def check_mapping(
             for item in value:
                 where_item = item.loc(None, record) if isinstance(item, PosDict) else loc
                 problems.extend(check_mapping(item, link_fields, link_required, where_item, record))
+        elif kind.startswith("items:"):
+            problems.extend(check_items(kind[6:], value, loc, record))
         elif kind.startswith("list:"):
             sub_fields, sub_required = SUBRECORDS[kind[5:]]
             if not isinstance(value, list) or not value:
@@ -139,4 +144,26 @@ def check_mapping(
                 )
         else:
             problems.extend(check_value(kind, value, Location(loc.file, loc.line, loc.column, record, key)))
+    return problems
+
+
+def check_items(name: str, value: Any, loc: Location, record: str) -> list[Problem]:
+    """Check a list of nested records (``items:NAME``): each against its fields, one-of rules included."""
+    from graph.core.schema import ITEM_FIELDS, ITEM_ONE_OF
+
+    if not isinstance(value, list):
+        return [Problem(f"expected a list of {name.replace('_', ' ')}s (one '- ...' mapping each)", loc, check="shape")]
+    fields, required = ITEM_FIELDS[name]
+    one_of = ITEM_ONE_OF.get(name, ())
+    problems: list[Problem] = []
+    for item in value:
+        where = item.loc(None, record) if isinstance(item, PosDict) else loc
+        problems.extend(check_mapping(item, fields, required, where, record))
+        if one_of and isinstance(item, PosDict):
+            given = [k for k in one_of if k in item]
+            if len(given) != 1:
+                what = "both " + " and ".join(given) if given else "none of " + ", ".join(one_of)
+                problems.append(
+                    Problem(f"give exactly one of {' or '.join(one_of)} (found {what})", where, check="shape")
+                )
     return problems

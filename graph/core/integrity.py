@@ -9,8 +9,8 @@ from __future__ import annotations
 import difflib
 
 from graph.core.errors import Location, Problem
-from graph.core.load import CURIE_RE, Dataset, Record, link_items
-from graph.core.schema import KINDS, LINK_PROPERTIES, SEMAPV_JUSTIFICATIONS, SSSOM_PREDICATES
+from graph.core.load import CURIE_RE, Dataset, Record, link_items, nested_items
+from graph.core.schema import ITEM_FIELDS, KINDS, LINK_PROPERTIES, SEMAPV_JUSTIFICATIONS, SSSOM_PREDICATES
 from graph.core.versions import check_versions
 from graph.core.yamlpos import PosDict, PosList
 
@@ -67,6 +67,7 @@ def check_integrity(ds: Dataset) -> list[Problem]:
     _check_taxonomies(ck)
     _check_mappings(ck)
     _check_coverage_of_links(ck)
+    _check_reports(ck)
     ck.problems.extend(check_versions(ds))
     for item in ck.ds.not_applicable:
         name = str(item.get("risk"))
@@ -75,22 +76,34 @@ def check_integrity(ds: Dataset) -> list[Problem]:
     return ck.problems
 
 
+def _check_fields(ck: _Checker, data: PosDict, fields: dict[str, str], record: str) -> None:
+    """Check the references of one record's (or nested record's) fields."""
+    for key, ftype in fields.items():
+        if key not in data:
+            continue
+        value = data[key]
+        if ftype.startswith("ref:"):
+            ck.ref(ftype[4:], value, data.loc(key, record))
+        elif ftype.startswith("refs:"):
+            ck.refs(ftype[5:], value, data, key, record)
+        elif ftype == "risk":
+            ck.risk(value, data.loc(key, record))
+        elif ftype == "risks" and isinstance(value, list):
+            for i, v in enumerate(value):
+                pos = value.item_pos[i] if isinstance(value, PosList) else (None, None)
+                ck.risk(v, Location(data.file, pos[0], pos[1], record, key))
+        elif ftype.startswith("items:") and isinstance(value, list):
+            sub_fields = ITEM_FIELDS[ftype[6:]][0]
+            for item in value:
+                if isinstance(item, PosDict):
+                    _check_fields(ck, item, sub_fields, record)
+
+
 def _check_records(ck: _Checker) -> None:
     for kind, records in ck.ds.records.items():
         spec = KINDS[kind]
         for rec in records.values():
-            for key, ftype in spec.fields.items():
-                if key not in rec.data:
-                    continue
-                value = rec.data[key]
-                if ftype.startswith("ref:"):
-                    ck.ref(ftype[4:], value, rec.loc(key))
-                elif ftype.startswith("refs:"):
-                    ck.refs(ftype[5:], value, rec.data, key, rec.id)
-                elif ftype == "risks" and isinstance(value, list):
-                    for i, v in enumerate(value):
-                        pos = value.item_pos[i] if isinstance(value, PosList) else (None, None)
-                        ck.risk(v, Location(rec.file, pos[0], pos[1], rec.id, key))
+            _check_fields(ck, rec.data, spec.fields, rec.id)
             for field_name, link in link_items(rec):
                 _, target = LINK_PROPERTIES[field_name]
                 tkey = target
@@ -234,3 +247,54 @@ def _check_coverage_of_links(ck: _Checker) -> None:
                 "add an 'assesses' or 'measures' link with its source",
                 check="links",
             )
+
+
+def _period(text: str, end: bool) -> str:
+    """The first (or last) day of a ``YYYY[-MM[-DD]]`` period, for ordering partial dates."""
+    if len(text) == 4:
+        return text + ("-12-31" if end else "-01-01")
+    if len(text) == 7:
+        return text + ("-31" if end else "-01")
+    return text
+
+
+def _check_reports(ck: _Checker) -> None:
+    """Dates in order, each method and outcome once, reference models apart from tested ones."""
+    for rec in ck.ds.records.get("report", {}).values():
+        data = rec.data
+        start, end = data.get("testing_start"), data.get("testing_end")
+        if start is not None and end is not None and _period(str(end), True) < _period(str(start), False):
+            ck.add(f"testing_end {end} is before testing_start {start}", rec.loc("testing_end"), check="dates")
+        seen: dict[str, int] = {}
+        for use in nested_items(rec, "methods"):
+            method = str(use.get("method"))
+            if method in seen:
+                ck.add(
+                    f"method {method!r} is listed twice (first at line {seen[method]})",
+                    use.loc("method", rec.id),
+                    "merge the two: one note, both sources",
+                    check="unique",
+                )
+            else:
+                seen[method] = use.line
+        outcomes: dict[tuple[str, str], int] = {}
+        for out in nested_items(rec, "outcomes"):
+            key = (str(out.get("risk") or out.get("capability")), str(out.get("verdict")))
+            if key in outcomes:
+                ck.add(
+                    f"outcome {key[1]} for {key[0]} is listed twice (first at line {outcomes[key]})",
+                    out.loc(None, rec.id),
+                    check="unique",
+                )
+            else:
+                outcomes[key] = out.line
+        tested = set(data.get("models") or [])
+        for i, model in enumerate(data.get("reference_models") or []):
+            if model in tested:
+                ck.add(
+                    f"model {model!r} is both tested and a reference model",
+                    Location(rec.file, *data["reference_models"].item_pos[i], rec.id, "reference_models")
+                    if isinstance(data["reference_models"], PosList)
+                    else rec.loc("reference_models"),
+                    check="reference",
+                )

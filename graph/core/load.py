@@ -1,7 +1,7 @@
 """Read the curated files of ``data/`` into a :class:`Dataset`, checking each record's shape.
 
 Reference integrity (dangling ids, hierarchy, completeness) is checked afterwards by
-:mod:`graph.core.validate`; this module checks what one record alone can tell: required fields,
+:mod:`graph.validation.validate`; this module checks what one record alone can tell: required fields,
 unknown fields, value types, id syntax and duplicates.
 """
 
@@ -189,6 +189,15 @@ def load_dataset(root: Path) -> Dataset:
                     )
                     continue
                 bucket[ident] = Record(spec.kind, ident, item, item.file)
+    if (root / "exercises.yaml").is_file():
+        ds.problems.append(
+            Problem(
+                "testing exercises are now evaluation reports",
+                Location(_display(root / "exercises.yaml", root), 1, 1),
+                hint="move each exercise to data/reports/*.yaml (docs/data-format.md); keep its IRI with 'exercise:'",
+                check="shape",
+            )
+        )
     _load_taxonomies(root, ds)
     _load_mappings(root, ds)
     _load_not_applicable(root, ds)
@@ -402,6 +411,12 @@ def _load_mappings(root: Path, ds: Dataset) -> None:
                     line=line_no,
                 )
             )
+
+
+def nested_items(record: Record, key: str) -> list[PosDict]:
+    """The nested records of field ``key`` (method uses, outcomes, signatories) that are mappings."""
+    value = record.data.get(key)
+    return [item for item in value if isinstance(item, PosDict)] if isinstance(value, list) else []
 
 
 def link_items(record: Record) -> list[tuple[str, PosDict]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -85,6 +86,13 @@ ENTITY_KINDS: dict[str, tuple[str, str]] = {
     "organisation": ("org", "org"),
     "model": ("model", "model"),
     "exercise": ("exercise", "exercise"),
+    "report": ("report", "report"),
+    "outcome": ("outcome", "outcome"),
+    "person": ("person", "person"),
+    "tester_kind": ("tester-kind", "tkind"),
+    "access": ("access", "access"),
+    "report_type": ("report-type", "rtype"),
+    "verdict": ("verdict", "verdict"),
     "event": ("event", "event"),
     "source": ("source", "src"),
     "scheme": ("scheme", "scheme"),
@@ -167,6 +175,27 @@ def entity_iri(kind: str, ident: str) -> URIRef:
     """Return the IRI of an entity of ``kind`` (a key of :data:`ENTITY_KINDS`)."""
     segment, _ = ENTITY_KINDS[kind]
     return _uri(f"{ID}{segment}/{quote(ident, safe='._-~')}")
+
+
+def person_slug(name: str) -> str:
+    """The IRI slug of a person's name, ASCII letters and digits joined by ``-``.
+
+    >>> person_slug("Michelle Donelan")
+    'michelle-donelan'
+    """
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "person"
+
+
+def outcome_iri(report: str, target: str, verdict: str) -> URIRef:
+    """The IRI of a report's outcome about ``target`` (a risk or capability IRI) with ``verdict``."""
+    digest = hashlib.sha1(f"{target}|{verdict}".encode()).hexdigest()[:12]
+    return _uri(f"{ID}outcome/{quote(report, safe='._-~')}/{digest}")
+
+
+def association_iri(event: str, person: str) -> URIRef:
+    """The IRI of the ``prov:Association`` of a person signing (acting in) an event."""
+    return _uri(f"{ID}event/{quote(event, safe='._-~')}/signatory/{quote(person, safe='._-~')}")
 
 
 def link_iri(s: str, p: str, o: str) -> URIRef:

@@ -14,6 +14,9 @@ This is the single description of ``data/`` that the loader checks records again
 ``risk``        a risk CURIE (``mit:4.2``); ``risks`` a list of them
 ``severity``    a mapping ``{level, note, sources}``
 ``links:TARGET`` a list of link mappings ``{TARGET, note, sources[, confidence, locator]}``
+``items:NAME``  a list of mappings with the fields of :data:`ITEM_FIELDS` ``[NAME]``
+``bool``        ``true`` or ``false``
+``enum:A|B``    one of the listed values
 ``list:NAME``   a list of sub-records whose fields are ``SUBRECORDS[NAME]`` (``previous``, ``removed``)
 """
 
@@ -32,6 +35,60 @@ class KindSpec:
     fields: dict[str, str]
     required: tuple[str, ...]
 
+
+#: Controlled vocabularies of evaluation reports; the same notations as the SKOS schemes of
+#: ``ontology/airisk.ttl`` (``tkind:``, ``access:``, ``rtype:``, ``verdict:``; a test keeps them equal).
+REPORT_TYPES = (
+    "joint-testing",
+    "institute-evaluation",
+    "system-card",
+    "model-card",
+    "third-party-evaluation",
+    "developer-report",
+)
+#: A report's own tester kind; ``independent`` (broader than government-institute and third-party)
+#: is a filter value, not a kind a report is given.
+TESTER_KINDS = ("government-institute", "developer", "third-party", "joint")
+ACCESS_KINDS = ("pre-deployment", "post-deployment")
+VERDICTS = (
+    "threshold-not-crossed",
+    "threshold-not-ruled-out",
+    "threshold-crossed",
+    "capability-found",
+    "no-significant-capability",
+    "safeguards-bypassed",
+    "safeguards-held",
+    "no-verdict",
+)
+
+
+def enum(values: tuple[str, ...]) -> str:
+    """The field type ``enum:a|b|c`` of a vocabulary."""
+    return "enum:" + "|".join(values)
+
+
+#: Nested records (field type ``items:NAME``): their fields and required fields.
+ITEM_FIELDS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    "method_use": (
+        {"method": "ref:test_method", "note": "text", "locator": "text", "sources": "refs:source"},
+        ("method", "note", "sources"),
+    ),
+    "outcome": (
+        {
+            "risk": "risk",
+            "capability": "ref:capability",
+            "verdict": enum(VERDICTS),
+            "note": "text",
+            "sources": "refs:source",
+        },
+        ("verdict", "note", "sources"),
+    ),  # fmt: skip
+    "signatory": ({"name": "text", "role": "text", "organisation": "ref:organisation"}, ("name",)),
+}
+#: Nested records that must give exactly one of these fields.
+ITEM_ONE_OF: dict[str, tuple[str, ...]] = {"outcome": ("risk", "capability")}
+#: The field that names a nested record in messages and duplicate checks.
+ITEM_KEY: dict[str, str] = {"method_use": "method", "outcome": "risk", "signatory": "name"}
 
 COMMON = {"id": "slug", "description": "text", "sources": "refs:source", "aliases": "texts"}
 
@@ -128,27 +185,53 @@ KINDS: dict[str, KindSpec] = {
             "model",
             "models",
             "models",
-            {**COMMON, "name": "text", "developer": "ref:organisation", "release_date": "date", "url": "url"},
-            ("id", "name", "sources"),
-        ),
-        KindSpec(
-            "exercise",
-            "exercises",
-            "exercises",
             {
                 **COMMON,
                 "name": "text",
-                "date": "date",
-                "organisations": "refs:organisation",
+                "developer": "ref:organisation",
+                "release_date": "date",
+                "open_weights": "bool",
+                "url": "url",
+            },
+            ("id", "name", "sources"),
+        ),
+        KindSpec(
+            "report",
+            "reports",
+            "reports",
+            {
+                **COMMON,
+                "title": "text",
+                "report_type": enum(REPORT_TYPES),
+                "tester_kind": enum(TESTER_KINDS),
+                "testers": "refs:organisation",
+                "commissioned_by": "refs:organisation",
                 "models": "refs:model",
                 "reference_models": "refs:model",
+                "testing_start": "date",
+                "testing_end": "date",
+                "published": "date",
+                "access": enum(ACCESS_KINDS),
                 "domains": "risks",
                 "capabilities": "refs:capability",
-                "test_methods": "refs:test_method",
-                "report_url": "url",
-                "report_urls": "texts",
+                "methods": "items:method_use",
+                "outcomes": "items:outcome",
+                "url": "url",
+                "exercise": "slug",
             },
-            ("id", "name", "date", "organisations", "sources"),
+            (
+                "id",
+                "title",
+                "report_type",
+                "tester_kind",
+                "testers",
+                "models",
+                "published",
+                "methods",
+                "url",
+                "description",
+                "sources",
+            ),
         ),
         KindSpec(
             "event",
@@ -161,6 +244,7 @@ KINDS: dict[str, KindSpec] = {
                 "event_type": "enum:agreement|declaration|summit|executive-order|regulation|framework|"
                 "report|institution|commitment|standard|other",
                 "organisations": "refs:organisation",
+                "signatories": "items:signatory",
                 "url": "url",
             },
             ("id", "name", "date", "sources"),
@@ -269,3 +353,6 @@ SEMAPV_JUSTIFICATIONS = {
     "semapv:BackgroundKnowledgeBasedMatching",
     "semapv:MappingInversion",
 }
+
+
+# ---------------------------------------------------------------------------------------------- checking

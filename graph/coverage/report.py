@@ -131,24 +131,12 @@ class CoverageReport:
                         "sources": "; ".join(e.sources),
                         "custom": e.custom,
                         "note": e.note,
+                        "reports": "; ".join(e.reports),
                         "test_iri": e.test_iri,
                     }
                 )
-        cols = [
-            "risk",
-            "risk_label",
-            "test_method",
-            "test_label",
-            "method_type",
-            "path",
-            "via",
-            "mapping",
-            "links",
-            "sources",
-            "custom",
-            "note",
-            "test_iri",
-        ]
+        cols = ["risk", "risk_label", "test_method", "test_label", "method_type", "path", "via", "mapping", "links",
+                "sources", "custom", "note", "reports", "test_iri"]  # fmt: skip
         return pd.DataFrame(rows, columns=cols)
 
     def matrix(
@@ -378,10 +366,13 @@ class _EvidenceLoader:
         self.model = model
         self.methods = scores.methods
         self.custom: dict[str, tuple[str, str | None, str]] = {}
+        self.reports: dict[str, tuple[str, ...]] = {}  # test IRI -> the reports that ran it (practice)
         if inventory is not None:
             for e in inventory.entries:
                 if e.custom:
                     self.custom[e.custom_iri(inventory.name)] = (e.name, e.method_type, f"custom test, row {e.row}")
+                elif e.test_iri and e.reports:
+                    self.reports[e.test_iri] = tuple(dict.fromkeys((*self.reports.get(e.test_iri, ()), *e.reports)))
 
     def contributions(self, i: int) -> list[tuple[str, Contribution]]:
         items = self.model.items
@@ -405,13 +396,21 @@ class _EvidenceLoader:
         index = self.model.index
         out: list[Evidence] = []
         for iri, member in ((risk.iri, ""), *zip(risk.member_iris, risk.members, strict=True)):
-            items = [_evidence(self.model, key, c, self.custom, member) for key, c in self.contributions(index[iri])]
+            items = [
+                _evidence(self.model, key, c, self.custom, self.reports, member)
+                for key, c in self.contributions(index[iri])
+            ]
             out += sorted(items, key=lambda e: (e.level, e.path, e.test_label.lower(), e.via or ""))
         return tuple(out)
 
 
 def _evidence(
-    model: Model, key: str, c: Contribution, custom: dict[str, tuple[str, str | None, str]], member: str = ""
+    model: Model,
+    key: str,
+    c: Contribution,
+    custom: dict[str, tuple[str, str | None, str]],
+    reports: dict[str, tuple[str, ...]],
+    member: str = "",
 ) -> Evidence:
     data = model.data
     test = data.tests.get(key)
@@ -425,7 +424,8 @@ def _evidence(
             node = data.risks[c.via]
             via, via_label = node.curie, node.label
     if test is not None:
-        ident, label, mtype, is_custom, note = test.id, test.label, test.method_type, False, ""
+        ident, label, mtype, is_custom = test.id, test.label, test.method_type, False
+        note = "reported by " + ", ".join(reports[key]) if key in reports else ""
     else:
         ident, mtype, note = custom.get(key, (key, None, "custom test"))
         label, is_custom = ident, True
@@ -445,6 +445,7 @@ def _evidence(
         is_custom,
         note,
         member,
+        reports.get(key, ()),
     )
 
 

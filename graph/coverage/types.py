@@ -38,16 +38,19 @@ class Evidence:
     custom: bool = False
     note: str = ""
     member: str = ""  # on a cluster's row: the member risk (CURIE) this evidence is for; "" for the row's own
+    reports: tuple[str, ...] = ()  # practice: the evaluation reports (ids) that ran the test method
 
     def describe(self) -> str:
         """A one-line explanation, e.g. ``cybench via capability cyber-offense``."""
         if self.member:
             return Evidence.describe(replace(self, member="")) + f" [for {self.member}]"
         if self.path == "direct":
-            return f"{self.test_id} (direct)"
-        if self.path == "capability":
-            return f"{self.test_id} via capability {self.via}"
-        return f"{self.test_id} via mapping {self.mapping}"
+            text = f"{self.test_id} (direct)"
+        elif self.path == "capability":
+            text = f"{self.test_id} via capability {self.via}"
+        else:
+            text = f"{self.test_id} via mapping {self.mapping}"
+        return text + (f" [reported by {', '.join(self.reports)}]" if self.reports else "")
 
 
 @dataclass(slots=True)

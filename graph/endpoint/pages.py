@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from graph.core.namespaces import curie
-from graph.core.text import show_controls
 from graph.endpoint.entity import EntityView, local_path
+from graph.safeio.text import show_controls
 from graph.store.oxigraph import Term
 
 if TYPE_CHECKING:

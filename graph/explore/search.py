@@ -49,12 +49,12 @@ VOCABULARIES: dict[str, tuple[str, str, str | None]] = {
     "test-methods": ("Test methods (by method type)", "ar:TestMethod", "ar:methodType"),
     "mitigations": ("Mitigations (by mitigation type)", "ar:Mitigation", "ar:mitigationType"),
     "organisations": ("Organisations", "ar:Organisation", None),
-    "exercises": ("Testing exercises", "ar:TestingExercise", None),
+    "reports": ("Evaluation reports", "ar:EvaluationReport", None),
     "models": ("AI models", "ar:AIModel", None),
 }
 
 _SEARCH_CLASSES = (
-    "ar:RiskCategory ar:Capability ar:TestMethod ar:Mitigation ar:Organisation ar:TestingExercise "
+    "ar:RiskCategory ar:Capability ar:TestMethod ar:Mitigation ar:Organisation ar:EvaluationReport "
     "ar:AIModel ar:GovernanceEvent ar:MethodType ar:MitigationType ar:Taxonomy ar:Source"
 )
 _FIELD_RANK = {"code": 0, "id": 0, "name": 1, "alias": 2}
@@ -336,6 +336,7 @@ def entity_counts(kg: KnowledgeGraph) -> dict[str, int]:
             "Mitigation",
             "Organisation",
             "TestingExercise",
+            "EvaluationReport",
             "AIModel",
             "GovernanceEvent",
             "MethodType",
@@ -368,7 +369,7 @@ def scope_statement(kg: KnowledgeGraph) -> str:
         f"{counts['risk']} risk categories from {len(tax)} published taxonomies"
         f"{' (' + ', '.join(t.prefix for t in tax) + ')' if tax else ''}, linked to "
         f"{counts['capability']} capabilities, {counts['test_method']} test methods, "
-        f"{counts['mitigation']} mitigations and {counts['exercise']} testing exercises; "
+        f"{counts['mitigation']} mitigations and {counts['report']} published evaluation reports; "
         f"every link cites at least one of {counts['source']} public sources"
         f"{' (publishers include ' + ', '.join(publishers[:3]) + ')' if publishers else ''}."
     )

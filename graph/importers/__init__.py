@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.core.errors import DataError, NotFound, Problem, StoreError
-from graph.core.reading import reading
+from graph.safeio.reading import reading
 from graph.store.kg import IMPORT_GRAPH_PREFIX, KnowledgeGraph, Progress
 from graph.store.oxigraph import OxigraphStore
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from graph.core.errors import DataError, Location, NotFound, Problem
-from graph.core.reading import reading
 from graph.index.data import CoverageData, Source, as_data
 from graph.inventory.model import (
     COLUMN_ALIASES,
@@ -25,6 +24,7 @@ from graph.inventory.model import (
     normalise_column,
 )
 from graph.inventory.tables import Table, read_table, unescape_cell
+from graph.safeio.reading import reading
 
 DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _SPLIT = re.compile(r"[;,|\s]+")

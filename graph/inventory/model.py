@@ -72,7 +72,8 @@ class InventoryEntry:
     method_type: str | None = None
     risks: tuple[str, ...] = ()  # risk CURIEs (custom tests)
     capabilities: tuple[str, ...] = ()  # capability ids (custom tests)
-    matched_by: str = ""  # id | iri | curie | name | alias | loose | custom
+    matched_by: str = ""  # id | iri | curie | name | alias | loose | custom | report
+    reports: tuple[str, ...] = ()  # practice: the evaluation reports (ids) that ran this method
     cells: dict[str, str] = field(default_factory=dict)  # every cell as read, by column header
 
     def custom_iri(self, inventory: str) -> str:

@@ -1,7 +1,7 @@
 """Read and write the tables of inventories: CSV (any delimiter, checked encoding) and XLSX.
 
 Cells are written so that no spreadsheet reads them as a formula (:func:`escape_cell` puts a
-``'`` before a leading ``= + - @``, tab or CR, as :func:`graph.core.text.safe_cell` does, and also
+``'`` before a leading ``= + - @``, tab or CR, as :func:`graph.safeio.text.safe_cell` does, and also
 before a value that already starts with quotes followed by one of those, so that
 :func:`unescape_cell` restores every value exactly: exports round-trip without loss).
 """
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.core.errors import DataError, Location, Problem
-from graph.core.reading import Cursor, reading
-from graph.core.text import safe_cell
-from graph.core.text import write_csv as csv_text
+from graph.safeio.reading import Cursor, reading
+from graph.safeio.text import safe_cell
+from graph.safeio.text import write_csv as csv_text
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_HEADER_SCAN = 20

@@ -10,7 +10,7 @@ Each file starts with a header of ``#`` comment lines::
 Parameters appear in the query body as ``{{name}}`` and are replaced by a correctly written RDF
 term (an ``<IRI>`` or an escaped literal), never by raw text, so a parameter cannot change the
 shape of the query. Parameter types: ``risk`` (a risk CURIE), ``taxonomy`` (a prefix),
-``capability``, ``test_method``, ``mitigation``, ``organisation``, ``exercise`` (ids or CURIEs),
+``capability``, ``test_method``, ``mitigation``, ``organisation``, ``exercise``, ``report`` (ids or CURIEs),
 ``iri``, ``string``, ``int``.
 """
 
@@ -27,7 +27,9 @@ from graph.core.resources import queries_dir
 _IRI_OK = re.compile(r'^[^<>"{}|^`\\\s]+$')
 _CURIE = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9][A-Za-z0-9._-]*$")
 _PARAM_RE = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
-ENTITY_PARAM_TYPES = {"capability", "test_method", "mitigation", "organisation", "exercise", "model", "source"}
+ENTITY_PARAM_TYPES = {
+    "capability", "test_method", "mitigation", "organisation", "exercise", "report", "model", "source"
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from graph.core.text import plain_cell, write_csv
+from graph.safeio.text import plain_cell, write_csv
 from graph.store.oxigraph import XSD, Row, Term
 
 JSON_RESULTS = "application/sparql-results+json"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from graph.core.errors import AiriskError
-from graph.core.text import write_csv
+from graph.safeio.text import write_csv
 
 if TYPE_CHECKING:
     from graph.store.kg import KnowledgeGraph

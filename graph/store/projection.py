@@ -26,6 +26,7 @@ KIND_OF_CLASS = {
     "Organisation": "organisation",
     "AIModel": "model",
     "TestingExercise": "exercise",
+    "EvaluationReport": "report",
     "GovernanceEvent": "event",
     "MethodType": "method_type",
     "MitigationType": "mitigation_type",
@@ -53,6 +54,8 @@ RELATIONS = (
     "ar:coversRisk",
     "ar:coversCapability",
     "ar:usedTestMethod",
+    "ar:commissionedBy",
+    "prov:wasGeneratedBy",
     "skos:inScheme",
 )
 

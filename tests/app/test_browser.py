@@ -362,6 +362,29 @@ def test_click_a_matrix_cell_to_see_its_evidence(ui: tuple[Any, Watch], server: 
     shot(page, "13-coverage-drill-down")
 
 
+def test_practice_page_and_a_report_page(ui: tuple[Any, Watch], server: str) -> None:
+    page, _watch = ui
+    page.goto(server + "/practice")
+    page.get_by_text("Timeline of reports").wait_for()
+    idle(page)
+    assert heading(page) == "Practice"
+    assert page.get_by_text("Who tested what: model × risk domain").is_visible()
+    assert page.locator("[data-testid='stVegaLiteChart']").count() >= 2  # timeline and matrix, drawn offline
+    shot(page, "13-practice")
+    page.goto(server + "/explore?id=report:joint-x")
+    page.get_by_text("Test methods the report names (1)").wait_for()
+    idle(page)
+    assert heading(page) == "Joint test of Model X"
+    assert page.get_by_text("joint testing report").first.is_visible()
+    shot(page, "14-report")
+    href = page.get_by_role("link", name="UK institute").first.get_attribute("href")
+    assert href is not None and href.endswith("explore?id=org:uk-aisi")  # a deep link to the tester's page
+    page.goto(server + "/explore?id=org:uk-aisi")
+    page.locator("h1").first.wait_for()
+    idle(page)
+    assert heading(page) == "UK institute"
+
+
 # ------------------------------------------------------------------------------ hostile input as text
 EVIL_IMAGE = "![b](http://evil.example/b.png)"
 

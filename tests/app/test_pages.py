@@ -2,7 +2,7 @@
 
 The graph is built once per test process (``st.cache_resource``), so each page run is fast. The
 fixture (``tests/fixtures/app``): 2 taxonomies with 9 risk categories, 4 test methods (one named
-``<img src=x onerror=alert(1)>``), 2 capabilities, 2 mitigations, 1 exercise, an example inventory.
+``<img src=x onerror=alert(1)>``), 2 capabilities, 2 mitigations, 1 evaluation report, an example inventory.
 """
 
 from __future__ import annotations
@@ -99,7 +99,8 @@ def test_explore_browse_tree_and_vocabularies() -> None:
         ("cap:cbrn-uplift", "CBRN uplift", "Capability"),
         ("test:wmdp", "WMDP", "Test method"),
         ("mtg:unlearning", "Unlearning", "Mitigation"),
-        ("exercise:joint-x", "Joint test of Model X", "Testing exercise"),
+        ("exercise:joint-x", "Testing reported in Joint test of Model X", "Testing exercise"),
+        ("report:joint-x", "Joint test of Model X", "Evaluation report"),
         ("org:uk-aisi", "UK institute", "Organisation"),
     ],
 )

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from endpoint.servers import ROOT
 
-from graph.core.text import safe_cell, show_controls, write_csv
+from graph.safeio.text import safe_cell, show_controls, write_csv
 
 FIXTURE_DATA = ROOT / "tests" / "fixtures" / "endpoint"
 INJECTED = "label\r=1+1"  # a bare CR, then a formula: must not become a row of its own
@@ -65,11 +65,11 @@ def test_app_csv_download_keeps_a_bare_cr_inside_its_cell() -> None:
 
 
 def test_every_csv_writer_uses_the_one_writer() -> None:
-    """No module but graph/core/text.py builds a csv.writer (or pandas CSV) of its own."""
+    """No module but graph/safeio/text.py builds a csv.writer (or pandas CSV) of its own."""
     offenders = []
     for path in [*(ROOT / "graph").rglob("*.py"), *(ROOT / "app_pages").glob("*.py"), ROOT / "app.py"]:
         text = path.read_text()
-        if path.name == "text.py" and path.parent.name == "core":
+        if path.name == "text.py" and path.parent.name == "safeio":
             continue
         if "csv.writer(" in text or "csv.DictWriter(" in text or ".to_csv(" in text:
             offenders.append(str(path.relative_to(ROOT)))

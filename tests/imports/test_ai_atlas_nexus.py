@@ -213,7 +213,7 @@ def test_shacl_agrees_on_a_part_of_the_release(fresh_kg: KnowledgeGraph, tmp_pat
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from graph.core.validate import load_shapes, run_shacl
+    from graph.validation.validate import load_shapes, run_shacl
 
     need_external()
     part = tmp_path / "part"

@@ -250,7 +250,7 @@ def test_shacl_agrees(fresh_kg: KnowledgeGraph, tmp_path: Path) -> None:
     """
     import pyoxigraph as ox
 
-    from graph.core.validate import load_shapes, run_shacl
+    from graph.validation.validate import load_shapes, run_shacl
 
     ws = tmp_path / "w"
     run_import("atlas", ATLAS_SMALL, fresh_kg, workspace=ws)

@@ -154,7 +154,7 @@ def test_mapping_coverage(fixture_kg) -> None:  # type: ignore[no-untyped-def]
 def test_governance_timeline(fixture_kg) -> None:  # type: ignore[no-untyped-def]
     assert [(r["date"], r["kind"]) for r in rows(fixture_kg, "governance-timeline")] == [
         ("2024-04-01", "event"),
-        ("2024-11-19", "exercise"),
+        ("2024-11-19", "report"),
     ]
 
 

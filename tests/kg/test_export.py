@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from graph.core.text import safe_cell
+from graph.safeio.text import safe_cell
 from graph.store.export import export_bytes, export_graph, graph_ntriples
 
 

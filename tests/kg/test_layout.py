@@ -17,6 +17,8 @@ GRAPH = ROOT / "graph"
 #: A part may import from parts of a lower rank only (and from itself).
 RANK = {
     "core": 0,
+    "safeio": 1,
+    "validation": 1,
     "queries": 1,
     "store": 2,
     "importers": 3,

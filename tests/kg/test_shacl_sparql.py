@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from graph.core.shacl_sparql import data_store, run_sparql_checks, split_shapes
-from graph.core.validate import load_shapes, run_shacl
+from graph.validation.sparql_checks import data_store, run_sparql_checks, split_shapes
+from graph.validation.validate import load_shapes, run_shacl
 
 from .test_shapes import CASES, SHAPES
 from .test_shapes import built as built  # noqa: F401  (the fixture)

@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from graph.core.build import build_graph
 from graph.core.load import load_dataset
 from graph.core.namespaces import AR, DCTERMS, FOAF, OWL, RDFS, SKOS, entity_iri, link_iri, risk_iri, scheme_iri
-from graph.core.validate import load_shapes, run_shacl
+from graph.validation.validate import load_shapes, run_shacl
 
 SHAPES = load_shapes()
 
@@ -106,7 +106,12 @@ CASES: list[tuple[str, Callable[[Graph], None], str, str]] = [
         "joint-x",
         "an exercise names at least one organisation",
     ),
-    ("exercise date", drop(entity_iri("exercise", "joint-x"), DCTERMS.date), "joint-x", "an exercise needs a date"),
+    (
+        "report date",
+        drop(entity_iri("report", "joint-x"), DCTERMS.issued),
+        "joint-x",
+        "a report needs one publication date",
+    ),
     ("event date", drop(entity_iri("event", "mou"), DCTERMS.date), "mou", "an event needs a date"),
     ("source url", drop(entity_iri("source", "src-a"), FOAF.page), "src-a", "a source needs an http(s) URL"),
     (

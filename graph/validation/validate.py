@@ -18,7 +18,7 @@ from graph.core.errors import AiriskError, Location, Problem
 from graph.core.integrity import check_integrity
 from graph.core.load import Dataset, load_dataset
 from graph.core.resources import data_dir, ontology_dir
-from graph.core.shacl_sparql import SparqlCheck, data_store, run_sparql_checks, split_shapes
+from graph.validation.sparql_checks import SparqlCheck, data_store, run_sparql_checks, split_shapes
 
 #: Property IRI -> the YAML field that produced it, for SHACL messages.
 FIELD_OF_PROPERTY = {
@@ -89,7 +89,7 @@ def run_shacl(
     """Validate ``data`` against the shapes; map each result to where its focus node was defined.
 
     pySHACL checks every shape except the ``sh:sparql`` constraints, which run as one whole-graph
-    query each on Oxigraph (:mod:`graph.core.shacl_sparql`; same results, far faster). With
+    query each on Oxigraph (:mod:`graph.validation.sparql_checks`; same results, far faster). With
     ``sparql_per_focus`` pySHACL runs them too, once per focus node (the reference behaviour).
     """
     from pyshacl import validate as shacl_validate
