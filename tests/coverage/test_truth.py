@@ -66,7 +66,7 @@ def test_the_named_untested_query_follows_link_roles_and_leaves_out_untestable_r
 
 def test_an_evidence_capability_link_still_counts(real: CoverageData) -> None:
     """CBRN uplift is how CBRN risks come about: measuring it is evidence (through the capability)."""
-    r = run(real, "lab-bench").get("gdm-fsf:cbrn-uplift-1")
+    r = run(real, "rand-bio-red-team-2024").get("gdm-fsf:cbrn-uplift-1")
     assert r.status == STATUS_WEAK and [(e.path, e.via) for e in r.evidence] == [("capability", "cbrn-uplift")]
 
 
