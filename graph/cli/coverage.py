@@ -70,6 +70,8 @@ def _baseline(inventory: Optional[Path], inv: Any, data: Any, empty: str) -> str
     """The sentence that says which set of test methods a command starts from."""
     if inv is not None:
         n = len({e.key for e in inv.entries})
+        if inventory is None:  # a baseline built in memory: published practice
+            return f"Baseline: {inv.name} ({plural(n, 'test method')})."
         return f"Baseline: inventory {inv.name!r} from {inventory} ({plural(n, 'test method')})."
     return empty.format(n=plural(len(data.tests), "test method"))
 
@@ -239,7 +241,8 @@ def gaps(
                 f"assessed ({_pct(s.share_assessed)}): {s.n_strong} strong, {s.n_weak} weak, {s.n_not_assessed} not "
                 f"assessed; {s.n_not_testable} not testable by model evaluation (not ranked). Severity-weighted "
                 f"coverage {_pct(s.weighted_coverage)}; total gap {s.total_gap:.1f}; {s.n_unrated} unrated "
-                f"(weight 2); {plural(s.n_mitigation_gaps, 'mitigation gap')}."
+                f"(weight 2); {plural(s.n_mitigation_gaps, 'mitigation gap')}. "
+                f"Taxonomy versions: {report.version_note()}."
             )
         )
         typer.echo(wrap(_lens_line(lens_doc)))

@@ -86,7 +86,7 @@ def open_expanders(page: Any) -> None:
 def tables_drawn(page: Any, at_least: int = 0) -> None:
     """Wait until the page shows at least ``at_least`` tables and each has drawn its header."""
     state = "[]"
-    for _ in range(150):
+    for _ in range(450):  # up to 90 s: a loaded machine draws slowly
         state = page.evaluate(
             """() => JSON.stringify([...document.querySelectorAll('[data-testid="stDataFrame"]')]
                       .filter(d => d.getClientRects().length > 0)

@@ -206,6 +206,7 @@ def test_practice_page_and_a_report_page(ui: tuple[Any, Watch], server: str) -> 
     idle(page)
     assert heading(page) == "Practice"
     assert page.get_by_text("Who tested what: model × risk domain").is_visible()
+    page.locator("[data-testid='stVegaLiteChart']").nth(1).wait_for(timeout=90_000)
     assert page.locator("[data-testid='stVegaLiteChart']").count() >= 2  # timeline and matrix, drawn offline
     shot(page, "13-practice")
     page.goto(server + "/explore?id=report:joint-x")

@@ -22,7 +22,8 @@ def airisk(*args: str) -> tuple[int, str, str]:
 def test_gaps_practice_names_the_baseline_and_counts_only_reported_methods() -> None:
     code, out, err = airisk("gaps", "--practice", "--org", "uk-aisi")
     assert code == 0, err
-    assert out.startswith("Coverage of lens all by published practice (org uk-aisi) (2 test methods)")
+    assert out.startswith("Baseline: practice (org uk-aisi) (2 test methods).")
+    assert "Coverage of lens all by published practice (org uk-aisi) (2 test methods)" in out
     code, out, _ = airisk("gaps")
     assert "by the whole catalogue (4 test methods)" in out
 
@@ -55,7 +56,8 @@ def test_gaps_practice_json_has_the_reports_behind_the_evidence() -> None:
 def test_each_filter_option(args: list[str], n_methods: int) -> None:
     code, out, err = airisk("gaps", *args)
     assert code == 0, err
-    assert f"({n_methods} test methods)" in out.splitlines()[0]
+    counted = f"({n_methods} test method{'' if n_methods == 1 else 's'})"
+    assert out.splitlines()[0].startswith("Baseline: practice") and counted in out.splitlines()[0]
 
 
 @pytest.mark.parametrize(
