@@ -44,6 +44,12 @@ def serve(
     base_url: Optional[str] = typer.Option(
         None, "--base-url", help="Public URL of this endpoint, named in the service description.", metavar="URL"
     ),
+    answer_cache_mb: int = typer.Option(
+        64,
+        "--answer-cache-mb",
+        help="Memory (MB) for answers kept for repeated queries on the embedded graph; 0: answer every query anew.",
+        min=0,
+    ),
 ) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql, and a page for every entity IRI under /id/."""
     from graph.endpoint.app import EndpointConfig
@@ -63,6 +69,7 @@ def serve(
             cors=cors,
             memory_mb=memory_mb or None,
             base_url=base_url,
+            answer_cache_mb=answer_cache_mb,
         )
         progress("starting the query workers")
         run_server(kg, host, port, config)

@@ -40,6 +40,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from graph.core.errors import AiriskError, QueryError
+from graph.endpoint.cache import AnswerCache
 from graph.endpoint.description import SD, VOID_NS, graph_sizes
 from graph.endpoint.description import service_description as describe_service
 from graph.endpoint.entity import describe_query, entity_view, iri_for_path, ontology_query
@@ -87,6 +88,7 @@ class EndpointConfig:
     max_answer_bytes: int = DEFAULT_MAX_BYTES
     base_url: str | None = None  # what the service description names (default: the address served)
     max_url_bytes: int = 64 * 1024  # a GET request's target; longer gets 414 (POST the query instead)
+    answer_cache_mb: int = 64  # answers kept for repeated queries on the embedded graph (0: none)
 
 
 class Endpoint:
@@ -101,6 +103,7 @@ class Endpoint:
         self.graph_sizes: dict[str, int] = {}
         self.examples: list[tuple[str, str, str, str]] = []
         self.limiter = anyio.CapacityLimiter(self.config.max_waiting + self.config.workers + 4)
+        self.answers = AnswerCache(self.config.answer_cache_mb * 1024 * 1024)
 
     def start(self) -> None:
         """Count the graphs, copy an embedded graph for the workers, start the workers."""
@@ -168,6 +171,10 @@ class Endpoint:
         if self.pool is None:
             return Outcome("crashed", "the endpoint is not running")
         cap = max_rows or self.config.max_rows
+        key = (query, media_type, cap, accept)
+        kept = self.answers.get(key)
+        if kept is not None:
+            return kept
         job = Job(query, media_type, cap, accept=accept, max_bytes=self.config.max_answer_bytes)
         outcome = await anyio.to_thread.run_sync(self.pool.run, job, limiter=self.limiter)
         # Workers write the machine formats; HTML pages are drawn here, from the answer itself.
@@ -177,7 +184,10 @@ class Endpoint:
             page = (
                 triples_page(answer.triples, self.prefixes) if answer.is_graph else results_page(answer, self.prefixes)
             )
-            return Outcome("ok", body=page.encode(), media_type=fmt.HTML, rows=outcome.rows)
+            outcome = Outcome(
+                "ok", body=page.encode(), media_type=fmt.HTML, rows=outcome.rows, cacheable=outcome.cacheable
+            )
+        self.answers.put(key, outcome)
         return outcome
 
 
@@ -206,7 +216,7 @@ def ok(body: bytes | str, media_type: str, headers: dict[str, str] | None = None
 
 def outcome_response(request: Request, outcome: Outcome) -> Response:
     if outcome.status == "ok":
-        return ok(outcome.body, outcome.media_type)
+        return ok(outcome.body, outcome.media_type, {"X-Cache": "hit" if outcome.cached else "miss"})
     headers = {"Retry-After": "2"} if outcome.status == "busy" else None
     return error(request, STATUS.get(outcome.status, 500), outcome.message, headers)
 
@@ -459,6 +469,10 @@ def serve(kg: KnowledgeGraph, host: str = "127.0.0.1", port: int = 8000, config:
                 access_log=False,
                 lifespan="off",
                 timeout_graceful_shutdown=5,
+                # h11, not httptools: only h11 lets an over-long request head reach the app (414
+                # with advice below); the event loop is uvloop where it is installed.
+                http="h11",
+                loop="auto",
                 # Let request heads up to a percent-encoded full-size query reach the app, so an
                 # over-long GET gets a 414 that says what to do, not a reset connection.
                 h11_max_incomplete_event_size=3 * endpoint.config.max_query_bytes + 65536,

@@ -11,6 +11,9 @@ Scheduling, so that runaway queries cannot starve cheap ones:
   ``short_limit`` (1 s by default); past it, its worker is replaced and the query waits for a
   general worker with the rest of its time, and its text is remembered as long (a query known to
   run long never takes a short-lane worker);
+- a query whose answer took a worker more than ``heavy_after`` CPU seconds (0.1 s by default) is
+  remembered as long too, so that known heavy queries queue for the general workers and the short
+  lane stays free for cheap and new ones;
 - a query still running after ``short_limit`` has its worker's CPU priority lowered (nice 19), so
   that cheap queries on the other workers keep the cores; such a worker is replaced once done
   (an unprivileged process cannot raise a priority again).
@@ -105,6 +108,8 @@ class WorkerPool:
     short_limit
         Seconds a query is "short"; past it a short-lane query moves to a general worker and a
         general worker's priority is lowered.
+    heavy_after
+        CPU seconds of a finished query past which its text is kept out of the short lane.
     """
 
     def __init__(
@@ -115,6 +120,7 @@ class WorkerPool:
         max_waiting: int = 32,
         short_lane: int = 1,
         short_limit: float = 1.0,
+        heavy_after: float = 0.1,
     ):
         if size < 1:
             raise AiriskError("the endpoint needs at least one query worker")
@@ -124,6 +130,7 @@ class WorkerPool:
         self.max_waiting = max_waiting
         self.short_lane = max(0, short_lane)
         self.short_limit = short_limit
+        self.heavy_after = heavy_after
         self.status = PoolStatus()
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
@@ -324,6 +331,8 @@ class WorkerPool:
             outcome: Outcome = worker.conn.recv()
         except (EOFError, OSError, ValueError):
             return self._died(worker)
+        if outcome.cpu > self.heavy_after:
+            self._remember_long(self._fingerprint(job))
         if worker.niced:
             self._replace_later(worker)
         else:

@@ -21,16 +21,18 @@ kernel's network block; the engine that runs the query is then the remote store'
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
+import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
 from graph.core.errors import AiriskError, QueryError, QueryRefused, StoreError
 from graph.core.namespaces import add_prefixes
-from graph.sandbox.formats import HTML, Answer, negotiate, serialize_answer
+from graph.sandbox.formats import HTML, JSON_RESULTS, Answer, negotiate, serialize_answer
 from graph.store.guard import (
     DatasetRefused,
     FederationRefused,
@@ -49,6 +51,9 @@ MEMORY_COPY_LIMIT = 1_000_000
 DEFAULT_MEMORY_MB = 1536
 #: Serialised answers larger than this are refused (bytes).
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+#: A SELECT answer in JSON is written by the engine itself up to this size; a larger one is read
+#: row by row instead (so that the row cap stops it early and memory stays bounded).
+NATIVE_ANSWER_BYTES = 16 * 1024 * 1024
 _UNSUPPORTED = re.compile(r"custom function <[^>]*> is not supported|is not supported|not implemented", re.IGNORECASE)
 #: Refusals by kind, as the outcome status the faces map to codes and errors.
 REFUSALS: dict[str, type[QueryRefused]] = {
@@ -107,8 +112,11 @@ class Outcome:
     body: bytes = b""
     media_type: str = ""
     answer: Answer | None = None
-    rows: int = 0
+    rows: int = 0  # rows or triples of the answer (-1: a JSON answer the worker did not need to count)
     form: str = ""
+    cpu: float = 0.0  # CPU seconds the worker spent on the job (the pool learns which queries are heavy)
+    cacheable: bool = False  # the same query on this (unchanging, embedded) graph gives these same bytes
+    cached: bool = False  # answered from the endpoint's answer cache (graph.endpoint.cache)
 
 
 def worker_spec(
@@ -148,6 +156,25 @@ class _TooLarge(Exception):
     pass
 
 
+class _Capped:
+    """A write-only buffer for the engine's serialiser that stops it past ``limit`` bytes."""
+
+    def __init__(self, limit: int):
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _TooLarge()
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
 class EmbeddedRunner:
     """Runs queries on the worker's copy of the graph.
 
@@ -168,6 +195,39 @@ class EmbeddedRunner:
             except SyntaxError as exc:
                 raise StoreError(f"cannot read the graph copy {path}: {exc}") from None
         self._prefixes = prefixes
+
+    def json_results(self, query: str, info: QueryInfo, max_rows: int) -> tuple[bytes, int] | None:
+        """A SELECT answer as SPARQL JSON results written by the engine, and its row count.
+
+        The bytes are exactly what :func:`graph.sandbox.formats.results_json` writes from the
+        answer (a test holds the two equal), without a Python object per term; the row count is
+        -1 when the body is too short to pass ``max_rows`` (not counted then). None when the
+        answer passes :data:`NATIVE_ANSWER_BYTES`: the caller then reads it row by row
+        (:meth:`answer`), which stops at the row cap; raises ``_TooLarge`` past ``max_rows`` rows.
+        """
+        ox = self._ox
+        try:
+            res = self._store.query(query, prefixes=self._prefixes, use_default_graph_as_union=not info.names_dataset)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+        if not isinstance(res, ox.QuerySolutions):
+            return None
+        out = _Capped(NATIVE_ANSWER_BYTES)
+        try:
+            res.serialize(out, format=ox.QueryResultsFormat.JSON)  # type: ignore[arg-type]
+        except _TooLarge:
+            return None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+        body = b"".join(out.parts)
+        # A row takes at least three bytes ("{}" and a comma), so a shorter body is under the cap
+        # and its rows need no counting.
+        if len(body) < 3 * max_rows:
+            return body, -1
+        rows = len(json.loads(body)["results"]["bindings"])
+        if rows > max_rows:
+            raise _TooLarge()
+        return body, rows
 
     def answer(self, query: str, info: QueryInfo, max_rows: int, truncate: bool = False) -> Answer:
         from graph.store.oxigraph import term_from_ox
@@ -251,6 +311,11 @@ def run_job(runner: EmbeddedRunner | RemoteRunner, job: Job, prefixes: dict[str,
         if media is None:
             return Outcome("not-acceptable", f"no acceptable format for a {info.form} answer", form=info.form)
     try:
+        if isinstance(runner, EmbeddedRunner) and media == JSON_RESULTS and info.form == "SELECT" and not job.truncate:
+            native = runner.json_results(job.query, info, job.max_rows)
+            if native is not None:
+                outcome = Outcome("ok", body=native[0], media_type=media, rows=native[1], form=info.form)
+                return _sized(_mark(outcome, runner, info), job)
         answer = runner.answer(job.query, info, job.max_rows, job.truncate)
     except _TooLarge:
         return Outcome(
@@ -271,18 +336,32 @@ def run_job(runner: EmbeddedRunner | RemoteRunner, job: Job, prefixes: dict[str,
     except AiriskError as exc:
         return Outcome("failed", str(exc))
     if media is None or media == HTML:  # HTML pages are drawn by the server from the answer
-        return Outcome("ok", answer=answer, rows=answer.size, form=info.form, media_type=media or "")
+        drawn = Outcome("ok", answer=answer, rows=answer.size, form=info.form, media_type=media or "")
+        return _mark(drawn, runner, info)
     try:
         body = serialize_answer(answer, media, prefixes)
     except (ValueError, SyntaxError) as exc:
         return Outcome("failed", f"cannot write the answer as {media}: {exc}")
-    if len(body) > job.max_bytes:
+    outcome = Outcome("ok", body=body, media_type=media, rows=answer.size, form=info.form)
+    return _sized(_mark(outcome, runner, info), job)
+
+
+def _mark(outcome: Outcome, runner: EmbeddedRunner | RemoteRunner, info: QueryInfo) -> Outcome:
+    """``outcome``, marked cacheable when it comes from the worker's own copy of the graph (which
+    does not change while it is served) and the query asks for nothing that varies (NOW, RAND...)."""
+    outcome.cacheable = isinstance(runner, EmbeddedRunner) and info.deterministic
+    return outcome
+
+
+def _sized(outcome: Outcome, job: Job) -> Outcome:
+    """``outcome``, or ``too-large`` when its body passes the job's byte limit."""
+    if len(outcome.body) > job.max_bytes:
         return Outcome(
             "too-large",
             f"the answer is larger than {job.max_bytes:,} bytes (this endpoint's limit); "
             "narrow the query or page through it with LIMIT and OFFSET",
         )
-    return Outcome("ok", body=body, media_type=media, rows=answer.size, form=info.form)
+    return outcome
 
 
 def worker_main(conn: Connection, spec: StoreSpec) -> None:
@@ -317,4 +396,7 @@ def worker_main(conn: Connection, spec: StoreSpec) -> None:
             return
         if job is None:
             return
-        conn.send(run_job(runner, job, spec.prefixes))
+        started = time.process_time()
+        outcome = run_job(runner, job, spec.prefixes)
+        outcome.cpu = time.process_time() - started
+        conn.send(outcome)

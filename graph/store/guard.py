@@ -57,6 +57,8 @@ _UPDATE_WORDS = {
     "Copy": "COPY",
 }
 _CLOSE = set(_OPEN.values())
+#: The functions whose value changes from one evaluation to the next (SPARQL 1.1 Query, 17.4).
+_VARYING = ("Builtin_NOW", "Builtin_RAND", "Builtin_UUID", "Builtin_STRUUID", "Builtin_BNODE")
 
 
 class UpdateRefused(QueryRefused):
@@ -85,6 +87,7 @@ class QueryInfo:
 
     form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
     names_dataset: bool  # it has FROM / FROM NAMED (then exactly that dataset is queried)
+    deterministic: bool = True  # no NOW, RAND, UUID, STRUUID or BNODE: the same graph gives the same answer
 
 
 def decode_codepoints(query: str) -> str:
@@ -103,6 +106,8 @@ def check_nesting(query: str, limit: int = MAX_NESTING) -> None:
     Counts every ``{ ( [`` on the raw text (and its ``\\u``-decoded reading), strings included:
     cheap, done before any parser sees the text, and never lower than the parser's own depth.
     """
+    if sum(query.count(c) for c in _OPEN) <= limit and "\\" not in query:
+        return  # too few brackets to nest past the limit (and no escape that could add any)
     for text in {query, decode_codepoints(query)}:
         depth = 0
         line, line_start = 1, 0
@@ -181,7 +186,8 @@ def _inspect_parsed(query: str, prefixes: tuple[tuple[str, str], ...]) -> QueryI
                 f"refused: {keyword} <{target}> would read a graph from outside this store; "
                 f"only this graph's own named graphs ({OWN_GRAPHS}...) may be named"
             )
-    return QueryInfo(_FORMS.get(algebra.name, "SELECT"), bool(dataset))
+    varying = any(next(_named(algebra, name), None) is not None for name in _VARYING)
+    return QueryInfo(_FORMS.get(algebra.name, "SELECT"), bool(dataset), deterministic=not varying)
 
 
 def _named(node: Any, name: str, depth: int = 0) -> Iterator[Any]:

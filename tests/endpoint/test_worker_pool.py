@@ -74,3 +74,20 @@ def test_close_stops_every_worker(kg: Any, tmp_path: Path) -> None:
     assert len(processes) == 3 and all(proc.is_alive() for proc in processes)  # 2 + the short lane
     p.close()
     assert not any(proc.is_alive() for proc in processes)
+
+
+def test_heavy_queries_are_kept_out_of_the_short_lane(kg: Any, tmp_path: Path) -> None:
+    p = WorkerPool(copy(kg, tmp_path, "embedded"), size=1, timeout=30, short_lane=1, heavy_after=0.05)
+    p.start()
+    try:
+        cheap = Job("ASK { ?s ?p ?o }", JSON_RESULTS, 10)
+        heavy = Job(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . FILTER(STR(?c) < STR(?f)) }", JSON_RESULTS, 10
+        )
+        assert p.run(cheap).status == "ok" and p.run(heavy).status == "ok"
+        assert not p._known_long(p._fingerprint(cheap))
+        assert p._known_long(p._fingerprint(heavy))
+        # A known heavy query waits for the general worker; the short lane takes the cheap one.
+        assert p._acquire(True, 0) is not None and p._acquire(True, 0) is None
+    finally:
+        p.close()

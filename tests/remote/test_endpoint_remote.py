@@ -93,3 +93,25 @@ def test_workers_connect_only_to_the_store(served: Endpoint, store: OxigraphServ
     assert connects, "the workers' guard logged no connection to the store"
     assert {line[2] for line in connects} == {f"127.0.0.1:{store.port}"}
     assert all(line[3] == "allowed" for line in lines)
+
+
+def test_a_remote_stores_answers_are_never_kept(served: Endpoint, store: OxigraphServer) -> None:
+    query = "SELECT ?label WHERE { <https://example.org/late> rdfs:label ?label }"
+    with httpx.Client(base_url=served.base, timeout=30, trust_env=False) as c:
+        for _ in range(2):
+            first = c.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+            assert first.status_code == 200 and first.headers["x-cache"] == "miss"
+            assert first.json()["results"]["bindings"] == []
+        # The store changes under the endpoint: the next answer shows it.
+        update = (
+            "INSERT DATA { GRAPH <https://w3id.org/airisk/id/graph/late> { <https://example.org/late> "
+            '<http://www.w3.org/2000/01/rdf-schema#label> "late" } }'
+        )
+        assert httpx.post(store.base + "/update", data={"update": update}, timeout=30).status_code < 300
+        try:
+            after = c.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+            assert after.headers["x-cache"] == "miss"
+            assert after.json()["results"]["bindings"] == [{"label": {"type": "literal", "value": "late"}}]
+        finally:
+            drop = "DROP SILENT GRAPH <https://w3id.org/airisk/id/graph/late>"
+            httpx.post(store.base + "/update", data={"update": drop}, timeout=30)
