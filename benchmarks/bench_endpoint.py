@@ -2,7 +2,8 @@
 
 Starts, one after the other:
 
-- ``airisk serve`` on the embedded store,
+- ``airisk serve`` on the embedded store (``embedded``), and again with its answer cache off
+  (``embedded-nocache``, ``--answer-cache-mb 0``: every request runs on a query worker),
 - an in-memory Oxigraph server (``oxigraph serve --union-default-graph``, no ``--location``)
   filled with ``airisk load --store``, and ``airisk serve --store URL`` over it,
 - the comparator: that in-memory Oxigraph server queried directly, without the endpoint in
@@ -54,7 +55,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from graph.core.errors import QueryError  # noqa: E402
 from graph.core.namespaces import add_prefixes  # noqa: E402
 
-MODES = ("embedded", "remote", "oxigraph-memory")
+MODES = ("embedded", "embedded-nocache", "remote", "oxigraph-memory")
 GRAPH_CURATED = "https://w3id.org/airisk/id/graph/curated"
 COMPARATOR = "oxigraph-memory"
 
@@ -288,7 +289,7 @@ def choose_mixes(
     return mixes, sorted(every - light)
 
 
-def serve_file(path: Path, workers: int) -> None:
+def serve_file(path: Path, workers: int, answer_cache_mb: int) -> None:
     """Serve a generated N-Triples file from an embedded store (what ``--sizes`` starts)."""
     import pyoxigraph as ox
 
@@ -298,7 +299,7 @@ def serve_file(path: Path, workers: int) -> None:
 
     store = OxigraphStore()
     store.raw.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(GRAPH_CURATED))
-    serve(KnowledgeGraph(store), port=0, config=EndpointConfig(workers=workers))
+    serve(KnowledgeGraph(store), port=0, config=EndpointConfig(workers=workers, answer_cache_mb=answer_cache_mb))
 
 
 def generated(size: float, args: argparse.Namespace, tmp: Path) -> None:
@@ -338,8 +339,13 @@ def generated(size: float, args: argparse.Namespace, tmp: Path) -> None:
     print(f"\ngenerated graph: {triples} triples ({time.perf_counter() - t0:.1f} s to generate); risk {risk}")
     procs: list[subprocess.Popen[str] | subprocess.Popen[bytes]] = []
     try:
-        proc, url = start_command([sys.executable, __file__, "--serve-file", str(path), "--workers", str(args.workers)])
-        procs.append(proc)
+        targets: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        for mode, cache_mb in (("embedded", 64), ("embedded-nocache", 0)):
+            if mode in args.modes:
+                cmd = [sys.executable, __file__, "--serve-file", str(path), "--workers", str(args.workers)]
+                proc, url = start_command([*cmd, "--answer-cache-mb", str(cache_mb)])
+                procs.append(proc)
+                targets[mode] = (url, mix)
         ox_proc, store_url = start_oxigraph()
         procs.append(ox_proc)
         base = store_url.removesuffix("/query")
@@ -350,7 +356,7 @@ def generated(size: float, args: argparse.Namespace, tmp: Path) -> None:
                 raise SystemExit(f"loading oxigraph failed: {r.status_code} {r.text[:300]}")
         del nt
         print(f"ready after {time.perf_counter() - t0:.1f} s; load average {os.getloadavg()[0]:.2f}")
-        targets = {"embedded": (url, mix), COMPARATOR: (store_url, [(n, add_prefixes(t, prefixes)) for n, t in mix])}
+        targets[COMPARATOR] = (store_url, [(n, add_prefixes(t, prefixes)) for n, t in mix])
         mixes, heavy = choose_mixes(targets, args)
         runs = drive_all(targets, mixes, args)
         print(f"load average after: {os.getloadavg()[0]:.2f}")
@@ -377,9 +383,10 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3, help="the modes take turns this many times")
     ap.add_argument("--asks", type=int, default=300, help="ASK {} requests per mode for the one-client latency")
     ap.add_argument("--serve-file", type=Path, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--answer-cache-mb", type=int, default=64, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve_file is not None:
-        serve_file(args.serve_file, args.workers)
+        serve_file(args.serve_file, args.workers, args.answer_cache_mb)
         return
     if not args.no_real:
         shipped(args)
@@ -411,6 +418,10 @@ def shipped(args: argparse.Namespace) -> None:
             proc, url = start_serve(data, args.workers)
             procs.append(proc)
             targets["embedded"] = (url, mix)
+        if "embedded-nocache" in args.modes:
+            proc, url = start_serve(data, args.workers, "--answer-cache-mb", "0")
+            procs.append(proc)
+            targets["embedded-nocache"] = (url, mix)
         if {"remote", COMPARATOR} & set(args.modes):
             ox_proc, store_url = start_oxigraph()  # in memory
             procs.append(ox_proc)
