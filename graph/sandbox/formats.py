@@ -6,6 +6,10 @@
 
 The result serialisers are written here (not delegated to the engine) so that the embedded and the
 remote store produce byte-identical answers from the same :class:`~graph.store.oxigraph.Term` values.
+One exception, for speed: a SELECT answer in JSON from the embedded store is written by the engine
+itself (:meth:`graph.sandbox.worker.EmbeddedRunner.json_results`); :func:`results_json` writes the
+same bytes, which ``tests/endpoint/test_native_answers.py`` holds for every catalogue query and for
+awkward terms (control characters, language tags, datatypes, unbound values).
 """
 
 from __future__ import annotations
