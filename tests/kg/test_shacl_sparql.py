@@ -75,3 +75,15 @@ def test_targets_messages_and_severities_follow_shacl() -> None:
     fast = run_shacl(data, {}, shapes)
     reference = run_shacl(data, {}, shapes, sparql_per_focus=True)
     assert described(fast) == described(reference)
+
+
+def test_validation_leaves_the_data_graph_as_it_was(built) -> None:  # type: ignore[no-untyped-def]
+    # pySHACL runs in place (no copy of the graph): only sound while no shape adds triples.
+    rule = "http://www.w3.org/ns/shacl#rule"
+    assert not [t for t in load_shapes() if str(t[1]) == rule]
+    g = Graph()
+    for t in built.graph:
+        g.add(t)
+    before = set(g)
+    run_shacl(g, built.locations, SHAPES)
+    assert set(g) == before
