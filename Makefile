@@ -66,7 +66,7 @@ bench-practice: $(STAMP)
 	$(PY) benchmarks/bench_practice.py
 
 bench-endpoint: $(STAMP)
-	$(PY) benchmarks/bench_endpoint.py
+	$(PY) benchmarks/bench_endpoint.py --sizes 1e6
 
 bench-app: $(STAMP) chromium
 	$(PY) benchmarks/bench_app.py
