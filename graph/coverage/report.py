@@ -299,60 +299,76 @@ def build_risks(
     data = model.data
     loader = _EvidenceLoader(model, scores, inventory)
     out: list[RiskCoverage] = []
+    risks, iris, curies, applicable_of = data.risks, model.iris, model.curies, model.applicable
+    score_of, points, own, rollup = scores.score, scores.points, scores.own, scores.rollup
+    direct_of, indirect_of, methods_of = scores.direct, scores.indirect, scores.methods
+    entries = data.entries
     for cluster in as_clusters(scope):
-        live = [c for c in cluster if model.applicable[c]]
-        # the row is the weakest member: where the cluster's gap is; the score is the members' mean
-        i = min(live, key=lambda c: (scores.score[c], live.index(c))) if live else cluster[0]
-        iri = model.iris[i]
-        node = data.risks[iri]
-        applicable = model.applicable[i]
-        score = model.cluster_score(scores.score, cluster) if live else scores.score[i]
-        weight = model.cluster_weight(cluster) if live else model.weight[i]
-        others = tuple(c for c in cluster if c != i)
+        if len(cluster) == 1:  # most rows: no members, the risk's own numbers
+            i = cluster[0]
+            applicable = applicable_of[i]
+            score = score_of[i]
+            weight = model.weight[i]
+            others: tuple[int, ...] = ()
+        else:
+            live = [c for c in cluster if applicable_of[c]]
+            # the row is the weakest member: where the cluster's gap is; the score is the members' mean
+            i = min(live, key=lambda c: (score_of[c], live.index(c))) if live else cluster[0]
+            applicable = applicable_of[i]
+            score = model.cluster_score(score_of, cluster) if live else score_of[i]
+            weight = model.cluster_weight(cluster) if live else model.weight[i]
+            others = tuple(c for c in cluster if c != i)
+        iri = iris[i]
+        node = risks[iri]
         status = status_of(score, applicable)
-        mitigations = model.mitigation_ids[i]
         mitigated = model.mitigated[i]
         gap_kind = ""
         if applicable and not mitigated:
             gap_kind = "assessed but unmitigated" if status in (STATUS_WEAK, STATUS_STRONG) else "unmitigated"
         kids = model.live_children[i]
+        direct = direct_of.get(i)
+        indirect = indirect_of.get(i)
+        types = direct | indirect if direct and indirect else direct or indirect or ()
+        methods = methods_of.get(i)
         out.append(
             RiskCoverage(
-                id=node.curie,
-                iri=iri,
-                label=node.label,
-                taxonomy=node.prefix,
-                code=node.code,
-                broader=tuple(model.curies[p] for p in model.parents[i]),
-                narrower=tuple(model.curies[c] for c in model.children[i]),
-                depth=model.depth[i],
-                severity=node.severity,
-                severity_rated=node.severity is not None,
-                weight=weight,
-                status=status,
-                strength=score,
-                points=scores.points[i],
-                own_score=scores.own[i],
-                rollup_score=scores.rollup[i],
-                n_methods=len(scores.methods.get(i, ())),
-                method_types=tuple(sorted(scores.direct.get(i, set()) | scores.indirect.get(i, set()))),
-                direct=bool(scores.direct.get(i)),
-                gap_score=weight * (1.0 - score) if applicable else 0.0,
-                mitigated=mitigated,
-                mitigations=mitigations,
-                mitigation_gap=bool(gap_kind),
-                mitigation_gap_kind=gap_kind,
-                not_applicable_reason=model.na_reason[i],
-                narrower_covered=sum(1 for c in kids if scores.score[c] > EPS),
-                narrower_total=len(kids),
-                documented_entries=data.entries.get(iri, 0),
-                members=tuple(model.curies[c] for c in others),
-                member_iris=tuple(model.iris[c] for c in others),
-                _loader=loader,
+                node.curie,
+                iri,
+                node.label,
+                node.prefix,
+                node.code,
+                tuple([curies[p] for p in model.parents[i]]),
+                tuple([curies[c] for c in model.children[i]]),
+                model.depth[i],
+                node.severity,
+                node.severity is not None,
+                weight,
+                status,
+                score,
+                points[i],
+                own[i],
+                rollup[i],
+                len(methods) if methods else 0,
+                tuple(sorted(types)),
+                bool(direct),
+                weight * (1.0 - score) if applicable else 0.0,
+                mitigated,
+                model.mitigation_ids[i],
+                bool(gap_kind),
+                gap_kind,
+                model.na_reason[i],
+                sum([1 for c in kids if score_of[c] > EPS]) if kids else 0,
+                len(kids),
+                0,
+                entries.get(iri, 0) if entries else 0,
+                tuple([curies[c] for c in others]),
+                tuple([iris[c] for c in others]),
+                None,
+                loader,
             )
         )
     # ties: higher severity first, then taxonomy and code order (the model's index order)
-    position = {iri: i for i, iri in enumerate(model.iris)}
+    position = model.index
     out.sort(key=lambda r: (r.status == STATUS_NOT_TESTABLE, -r.gap_score, -r.weight, position[r.iri]))
     for n, r in enumerate(out, 1):
         r.rank = 0 if r.status == STATUS_NOT_TESTABLE else n

@@ -34,7 +34,9 @@ its members, so its score is the mean of theirs and the objective stays a weight
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 from graph.core.namespaces import SKOS
@@ -128,19 +130,40 @@ class Contribution(NamedTuple):
     hops: tuple[LinkKey, ...]  # the claims (s, p, o) this evidence rests on
 
 
-@dataclass
 class Item:
-    """A test method (catalogue or custom) as the engine sees it."""
+    """A test method (catalogue or custom) as the engine sees it.
 
-    key: str  # test IRI
-    type_key: str  # method type id, or a pseudo-type for custom tests without one
-    contributions: list[Contribution]
-    levels: dict[int, int] = field(default_factory=dict)  # risk -> best level
+    ``levels`` (risk index -> best level) is all that scoring and planning read. The
+    ``contributions`` (every path with the claims it rests on) are what evidence and reasons
+    show, for a few risks at a time: given a ``build`` function they are built on first use.
+    """
 
-    def __post_init__(self) -> None:
-        if not self.levels:
-            for c in self.contributions:
-                self.levels[c.risk] = min(self.levels.get(c.risk, INDIRECT), c.level)
+    __slots__ = ("key", "type_key", "levels", "_contributions", "_build")
+
+    def __init__(
+        self,
+        key: str,
+        type_key: str,
+        contributions: list[Contribution] | None = None,
+        levels: dict[int, int] | None = None,
+        build: Callable[[], list[Contribution]] | None = None,
+    ):
+        self.key = key  # test IRI
+        self.type_key = type_key  # method type id, or a pseudo-type for custom tests without one
+        self._contributions = contributions
+        self._build = build
+        if levels is None:
+            levels = {}
+            for c in contributions or ():
+                levels[c.risk] = min(levels.get(c.risk, INDIRECT), c.level)
+        self.levels = levels
+
+    @property
+    def contributions(self) -> list[Contribution]:
+        """How this test method reaches each risk (built once, on first use)."""
+        if self._contributions is None:
+            self._contributions = self._build() if self._build is not None else []
+        return self._contributions
 
 
 @dataclass
@@ -255,7 +278,28 @@ class Model:
             )
 
     def make_item(self, key: str, type_key: str, risks: list[str], capabilities: list[str]) -> Item:
-        """Build the contributions of a test method that assesses ``risks`` and measures ``capabilities``."""
+        """The item of a test method that assesses ``risks`` and measures ``capabilities``.
+
+        Its levels are computed now (the same paths as :meth:`contributions_of`, without building
+        them); its contributions when first read.
+        """
+        idx = self.index
+        direct = {r for r in risks if r in idx}
+        levels = {idx[r]: DIRECT for r in sorted(direct)}
+        enables = self.data.enables
+        for c in capabilities:
+            for r in enables.get(c, ()):
+                if r not in direct and r in idx:
+                    levels[idx[r]] = INDIRECT
+        flows = self.flows
+        for m in sorted(direct):
+            for dst, _text, _key in flows.get(m, ()):
+                if dst not in direct and dst in idx:
+                    levels[idx[dst]] = INDIRECT
+        return Item(key, type_key, None, levels, partial(self.contributions_of, key, risks, capabilities))
+
+    def contributions_of(self, key: str, risks: list[str], capabilities: list[str]) -> list[Contribution]:
+        """Every path through which the test method ``key`` reaches a risk, with the claims of each hop."""
         idx = self.index
         contribs: list[Contribution] = []
         direct = {r for r in risks if r in idx}
@@ -271,7 +315,7 @@ class Model:
                 if dst in idx and dst not in direct:
                     hops = ((key, P_ASSESSES, m), mkey)
                     contribs.append(Contribution(idx[dst], INDIRECT, "mapping", m, text, hops))
-        return Item(key, type_key, contribs)
+        return contribs
 
     def with_items(self, extra: dict[str, Item]) -> Model:
         """A shallow copy with more items (an inventory's custom tests)."""
