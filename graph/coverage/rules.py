@@ -40,7 +40,8 @@ from functools import partial
 from typing import NamedTuple
 
 from graph.core.namespaces import SKOS
-from graph.index.data import INTERACTIVE_METHOD_TYPES, P_ASSESSES, P_ENABLES, P_MEASURES, CoverageData, LinkKey
+from graph.index.data import INTERACTIVE_METHOD_TYPES, CoverageData, LinkKey
+from graph.index.sparql import P_ASSESSES, P_ENABLES, P_MEASURES
 
 STATUS_NOT_ASSESSED = "not assessed"
 STATUS_WEAK = "assessed: weak"
