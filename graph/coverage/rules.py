@@ -37,7 +37,7 @@ import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from graph.core.namespaces import SKOS
 from graph.index.data import INTERACTIVE_METHOD_TYPES, CoverageData, LinkKey
@@ -204,12 +204,14 @@ class Model:
         for i in self.topo:  # a parent whose narrower risks are all not applicable
             if not self.na_reason[i] and self.children[i] and all(self.na_reason[c] for c in self.children[i]):
                 self.na_reason[i] = "every narrower risk is not testable by model evaluation"
-        self.applicable = [not r for r in self.na_reason]
+        self.applicable = applicable = [not r for r in self.na_reason]
+        self.live_children = [[c for c in kids if applicable[c]] if kids else [] for kids in self.children]
         # an only narrower risk covers at most half of its parent: count its weight twice
-        self.child_weight = []
-        for i in range(n):
-            live = [self.weight[c] for c in self.children[i] if self.applicable[c]]
-            self.child_weight.append(sum(live) * (2.0 if len(live) == 1 else 1.0))
+        weight = self.weight
+        self.child_weight = [
+            sum([weight[c] for c in live]) * (2.0 if len(live) == 1 else 1.0) if live else 0.0
+            for live in self.live_children
+        ]
         self.rank = {node: r for r, node in enumerate(self.topo)}
         self.depth = [1] * n
         for i in reversed(self.topo):
@@ -220,8 +222,9 @@ class Model:
         self._build_items()
         self.mitigations = self._mitigations()
         names = data.mitigations
-        self.mitigation_ids = [tuple(sorted(names.get(m, (m, m))[0] for m in ms)) for ms in self.mitigations]
-        self.live_children = [[c for c in kids if self.applicable[c]] for kids in self.children]
+        self.mitigation_ids = [
+            tuple(sorted([names.get(m, (m, m))[0] for m in ms])) if ms else () for ms in self.mitigations
+        ]
         # A risk is mitigated by its own (or inherited, or matched) mitigations, or, for a broader
         # risk, when every applicable narrower risk is mitigated (children first, so this rolls up).
         self.mitigated = [bool(ms) for ms in self.mitigations]
@@ -239,9 +242,10 @@ class Model:
                 own[ia].update(data.mitigates.get(b, ()))
                 own[ib].update(data.mitigates.get(a, ()))
         out: list[set[str]] = [set() for _ in self.iris]
+        parents = self.parents
         for i in reversed(self.topo):  # broader risks first
-            out[i] = own[i].union(*(out[p] for p in self.parents[i])) if self.parents[i] else own[i]
-        return [tuple(sorted(s)) for s in out]
+            out[i] = own[i].union(*[out[p] for p in parents[i]]) if parents[i] else own[i]
+        return [tuple(sorted(s)) if s else () for s in out]
 
     def _children_first(self) -> list[int]:
         """Topological order with every risk after all its narrower risks (cycles broken)."""
@@ -331,13 +335,24 @@ class Model:
         direct: dict[int, set[str]] = {}
         indirect: dict[int, set[str]] = {}
         methods: dict[int, set[str]] = {}
+        items = self.items
         for key in sorted(set(keys)):
-            item = self.items.get(key)
+            item = items.get(key)
             if item is None:
                 continue
+            type_key = item.type_key
             for risk, level in item.levels.items():
-                (direct if level == DIRECT else indirect).setdefault(risk, set()).add(item.type_key)
-                methods.setdefault(risk, set()).add(key)
+                target = direct if level == DIRECT else indirect
+                found = target.get(risk)
+                if found is None:
+                    target[risk] = {type_key}
+                else:
+                    found.add(type_key)
+                found = methods.get(risk)
+                if found is None:
+                    methods[risk] = {key}
+                else:
+                    found.add(key)
         points = [0.0] * n
         own = [0.0] * n
         for i in methods:
@@ -345,14 +360,15 @@ class Model:
             own[i] = min(1.0, points[i] / STRONG_POINTS)
         rollup = [0.0] * n
         score = [0.0] * n
+        weight, child_weight, live_children = self.weight, self.child_weight, self.live_children
         for i in self.topo:
-            if self.child_weight[i] > 0:
+            cw = child_weight[i]
+            if cw > 0:
                 total = 0.0
-                for c in self.children[i]:
-                    if self.applicable[c]:
-                        total += self.weight[c] * score[c]
-                rollup[i] = total / self.child_weight[i]
-            score[i] = combine(own[i], rollup[i])
+                for c in live_children[i]:  # the applicable narrower risks, in index order
+                    total += weight[c] * score[c]
+                rollup[i] = total / cw
+            score[i] = min(1.0, 1.0 - (1.0 - own[i]) * (1.0 - rollup[i]))  # combine(), inlined
         return Scores(direct, indirect, methods, points, own, rollup, score)
 
     def cluster_weight(self, cluster: tuple[int, ...]) -> float:
@@ -376,7 +392,13 @@ class Model:
     def gap(self, scores: Scores, scope: list[int] | Clusters) -> float:
         """The total severity-weighted gap over ``scope`` (risk indexes, or clusters counted once)."""
         total = 0.0
+        weight, applicable, score = self.weight, self.applicable, scores.score
         for c in as_clusters(scope):
+            if len(c) == 1:  # the same numbers as the general case, without the comprehensions
+                i = c[0]
+                if applicable[i] and weight[i] > 0:
+                    total += weight[i] * (1.0 - score[i])
+                continue
             w = self.cluster_weight(c)
             if w > 0:
                 total += w * (1.0 - self.cluster_score(scores.score, c))
@@ -391,15 +413,26 @@ class Incremental:
     journal that ``undo`` reverts (the exact solver's search uses it).
     """
 
-    def __init__(self, model: Model, keys: set[str], scope: list[int] | Clusters):
+    def __init__(self, model: Model, keys: set[str], scope: list[int] | Clusters, scores: Scores | None = None):
+        """Start from the scores of ``keys`` (``scores``: already evaluated for exactly these keys; not changed)."""
         self.model = model
-        s = model.evaluate(keys)
-        self.direct: list[set[str]] = [s.direct.get(i, set()) for i in range(len(model.iris))]
-        self.indirect: list[set[str]] = [s.indirect.get(i, set()) for i in range(len(model.iris))]
-        self.own, self.score = s.own, s.score
-        self.childsum = [s.rollup[i] * model.child_weight[i] for i in range(len(model.iris))]
-        self.share = model.scope_weights(scope)  # risk -> its weight in the objective (0: out of scope)
+        s = model.evaluate(keys) if scores is None else scores
+        n = len(model.iris)
+        empty: frozenset[str] = frozenset()  # shared: add() replaces a risk's set, never changes one in place
+        self.direct: list[set[str] | frozenset[str]] = [s.direct.get(i, empty) for i in range(n)]
+        self.indirect: list[set[str] | frozenset[str]] = [s.indirect.get(i, empty) for i in range(n)]
+        self.own, self.score = list(s.own), list(s.score)
+        self.childsum = [s.rollup[i] * model.child_weight[i] for i in range(n)]
+        self._scope = scope
+        self._share: dict[int, float] | None = None
         self.keys = set(keys)
+
+    @property
+    def share(self) -> dict[int, float]:
+        """Risk -> its weight in the objective (absent: out of scope); computed when first needed."""
+        if self._share is None:
+            self._share = self.model.scope_weights(self._scope)
+        return self._share
 
     def changes(self, key: str) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
         """New own scores, changes of the children's weighted sums, new scores."""
@@ -455,8 +488,8 @@ class Incremental:
         for risk, level in item.levels.items():
             target = self.direct if level == DIRECT else self.indirect
             if item.type_key not in target[risk]:
-                target[risk].add(item.type_key)
-                journal.append(("d" if level == DIRECT else "x", risk, item.type_key))
+                journal.append(("d" if level == DIRECT else "x", risk, target[risk]))
+                target[risk] = target[risk] | {item.type_key}
         for i, v in new_own.items():
             journal.append(("own", i, self.own[i]))
             self.own[i] = v
@@ -475,9 +508,9 @@ class Incremental:
         """Revert an :meth:`add`."""
         for kind, i, old in reversed(journal):
             if kind == "d":
-                self.direct[i].discard(str(old))
+                self.direct[i] = cast("set[str] | frozenset[str]", old)
             elif kind == "x":
-                self.indirect[i].discard(str(old))
+                self.indirect[i] = cast("set[str] | frozenset[str]", old)
             elif kind == "own":
                 self.own[i] = float(old)  # type: ignore[arg-type]
             elif kind == "child":

@@ -103,10 +103,10 @@ class Explainer:
         """Risk index -> [(catalogue test key, score after adding it)] for every test that raises it."""
         if self._raised is None:
             out: dict[int, list[tuple[str, float]]] = {}
-            inc = Incremental(self.model, set(self.keys), self.clusters)
-            for key in self.model.data.tests:
-                if key in self.keys or key not in self.model.items:
-                    continue
+            todo = [k for k in self.model.data.tests if k not in self.keys and k in self.model.items]
+            inc = Incremental(self.model, set(self.keys), self.clusters, self.scores) if todo else None
+            for key in todo:
+                assert inc is not None
                 for i, v in inc.changes(key)[2].items():
                     out.setdefault(i, []).append((key, v))
             self._raised = out
