@@ -40,6 +40,7 @@ def _generated() -> KnowledgeGraph:
         if n % 5 == 0:
             store.raw.remove(q)
         elif n % 5 == 1:
+            assert isinstance(q.object, ox.NamedNode)
             store.raw.remove(ox.Quad(q.object, ox.NamedNode(P_NARROWER), q.subject, q.graph_name))
     return KnowledgeGraph(store)
 
