@@ -290,17 +290,23 @@ class Model:
         """
         idx = self.index
         direct = {r for r in risks if r in idx}
-        levels = {idx[r]: DIRECT for r in sorted(direct)}
+        ordered = sorted(direct)
+        levels = {idx[r]: DIRECT for r in ordered}
         enables = self.data.enables
         for c in capabilities:
             for r in enables.get(c, ()):
-                if r not in direct and r in idx:
-                    levels[idx[r]] = INDIRECT
+                if r not in direct:
+                    i = idx.get(r)
+                    if i is not None:
+                        levels[i] = INDIRECT
         flows = self.flows
-        for m in sorted(direct):
-            for dst, _text, _key in flows.get(m, ()):
-                if dst not in direct and dst in idx:
-                    levels[idx[dst]] = INDIRECT
+        if flows:
+            for m in ordered:
+                for dst, _text, _key in flows.get(m, ()):
+                    if dst not in direct:
+                        i = idx.get(dst)
+                        if i is not None:
+                            levels[i] = INDIRECT
         return Item(key, type_key, None, levels, partial(self.contributions_of, key, risks, capabilities))
 
     def contributions_of(self, key: str, risks: list[str], capabilities: list[str]) -> list[Contribution]:

@@ -384,7 +384,7 @@ def _grouped(pairs: Iterable[tuple[str, str]], keep: set[str] | dict[str, Any] |
                 out[s] = {o}
             else:
                 bucket.add(o)
-    return {k: sorted(v) for k, v in out.items()}
+    return {k: sorted(v) if len(v) > 1 else list(v) for k, v in out.items()}
 
 
 def _read_links(data: CoverageData, pairs: dict[str, list[tuple[str, str]]]) -> None:
