@@ -349,7 +349,7 @@ def build_risks(
                 own[i],
                 rollup[i],
                 len(methods) if methods else 0,
-                tuple(sorted(types)),
+                tuple(sorted(types)) if len(types) > 1 else tuple(types),
                 bool(direct),
                 weight * (1.0 - score) if applicable else 0.0,
                 mitigated,

@@ -245,7 +245,7 @@ class Model:
         parents = self.parents
         for i in reversed(self.topo):  # broader risks first
             out[i] = own[i].union(*[out[p] for p in parents[i]]) if parents[i] else own[i]
-        return [tuple(sorted(s)) if s else () for s in out]
+        return [tuple(sorted(s)) if len(s) > 1 else tuple(s) for s in out]
 
     def _children_first(self) -> list[int]:
         """Topological order with every risk after all its narrower risks (cycles broken)."""
