@@ -292,46 +292,35 @@ def build_risks(
 ) -> list[RiskCoverage]:
     """Turn scores into ranked :class:`RiskCoverage` rows, one per cluster (evidence built when first read).
 
-    A cluster's row is its weakest applicable member (where the gap is), with the cluster's weight
-    (highest member severity), the mean score of its members and the others in ``members``.
-    Not-testable rows come last with rank 0.
+    A cluster's row is its weakest applicable member (where the gap is), with the cluster's weight (highest
+    member severity), the mean score of its members and the others in ``members``. Not-testable rows: last, rank 0.
     """
-    data = model.data
-    loader = _EvidenceLoader(model, scores, inventory)
+    data, loader = model.data, _EvidenceLoader(model, scores, inventory)
     out: list[RiskCoverage] = []
-    risks, iris, curies, applicable_of = data.risks, model.iris, model.curies, model.applicable
+    risks, iris, curies, applicable_of, entries = data.risks, model.iris, model.curies, model.applicable, data.entries
     score_of, points, own, rollup = scores.score, scores.points, scores.own, scores.rollup
     direct_of, indirect_of, methods_of = scores.direct, scores.indirect, scores.methods
-    entries = data.entries
     for cluster in as_clusters(scope):
-        if len(cluster) == 1:  # most rows: no members, the risk's own numbers
-            i = cluster[0]
-            applicable = applicable_of[i]
-            score = score_of[i]
-            weight = model.weight[i]
-            others: tuple[int, ...] = ()
-        else:
+        if len(cluster) > 1:  # the row is the weakest member: where the cluster's gap is; the score is the mean
             live = [c for c in cluster if applicable_of[c]]
-            # the row is the weakest member: where the cluster's gap is; the score is the members' mean
             i = min(live, key=lambda c: (score_of[c], live.index(c))) if live else cluster[0]
             applicable = applicable_of[i]
             score = model.cluster_score(score_of, cluster) if live else score_of[i]
             weight = model.cluster_weight(cluster) if live else model.weight[i]
             others = tuple(c for c in cluster if c != i)
-        iri = iris[i]
+        else:  # most rows: no members, the risk's own numbers
+            i, others = cluster[0], ()
+            applicable, score, weight = applicable_of[i], score_of[i], model.weight[i]
+        iri, status, mitigated = iris[i], status_of(score, applicable), model.mitigated[i]
         node = risks[iri]
-        status = status_of(score, applicable)
-        mitigated = model.mitigated[i]
         gap_kind = ""
         if applicable and not mitigated:
             gap_kind = "assessed but unmitigated" if status in (STATUS_WEAK, STATUS_STRONG) else "unmitigated"
         kids = model.live_children[i]
-        direct = direct_of.get(i)
-        indirect = indirect_of.get(i)
+        direct, indirect, methods = direct_of.get(i), indirect_of.get(i), methods_of.get(i)
         types = direct | indirect if direct and indirect else direct or indirect or ()
-        methods = methods_of.get(i)
         out.append(
-            RiskCoverage(
+            RiskCoverage(  # positional, in the order of its fields (about a fifth cheaper than keywords)
                 node.curie,
                 iri,
                 node.label,

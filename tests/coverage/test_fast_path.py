@@ -15,7 +15,8 @@ import pyoxigraph as ox
 import pytest
 
 from graph.coverage.report import compute_coverage, model_for
-from graph.coverage.rules import Incremental, Item
+from graph.coverage.rules import Item
+from graph.coverage.why import Incremental
 from graph.index.data import CoverageData, gather
 from graph.index.sparql import P_BROADER, P_NARROWER
 from graph.inventory.match import inventory_from_tests
