@@ -36,8 +36,8 @@ from graph.coverage.report import (
     inventory_items,
     model_for,
 )
-from graph.coverage.rules import EPS, Clusters, Incremental, Model, status_of
-from graph.coverage.why import Explainer
+from graph.coverage.rules import EPS, Clusters, Model, status_of
+from graph.coverage.why import Explainer, Incremental
 from graph.index.data import CoverageData, paused_gc
 from graph.inventory.match import inventory_from_tests, matcher_for, resolve_tests
 from graph.inventory.model import Inventory, InventoryEntry

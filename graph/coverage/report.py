@@ -292,67 +292,72 @@ def build_risks(
 ) -> list[RiskCoverage]:
     """Turn scores into ranked :class:`RiskCoverage` rows, one per cluster (evidence built when first read).
 
-    A cluster's row is its weakest applicable member (where the gap is), with the cluster's weight
-    (highest member severity), the mean score of its members and the others in ``members``.
-    Not-testable rows come last with rank 0.
+    A cluster's row is its weakest applicable member (where the gap is), with the cluster's weight (highest
+    member severity), the mean score of its members and the others in ``members``. Not-testable rows: last, rank 0.
     """
-    data = model.data
-    loader = _EvidenceLoader(model, scores, inventory)
+    data, loader = model.data, _EvidenceLoader(model, scores, inventory)
     out: list[RiskCoverage] = []
+    risks, iris, curies, applicable_of, entries = data.risks, model.iris, model.curies, model.applicable, data.entries
+    score_of, points, own, rollup = scores.score, scores.points, scores.own, scores.rollup
+    direct_of, indirect_of, methods_of = scores.direct, scores.indirect, scores.methods
     for cluster in as_clusters(scope):
-        live = [c for c in cluster if model.applicable[c]]
-        # the row is the weakest member: where the cluster's gap is; the score is the members' mean
-        i = min(live, key=lambda c: (scores.score[c], live.index(c))) if live else cluster[0]
-        iri = model.iris[i]
-        node = data.risks[iri]
-        applicable = model.applicable[i]
-        score = model.cluster_score(scores.score, cluster) if live else scores.score[i]
-        weight = model.cluster_weight(cluster) if live else model.weight[i]
-        others = tuple(c for c in cluster if c != i)
-        status = status_of(score, applicable)
-        mitigations = model.mitigation_ids[i]
-        mitigated = model.mitigated[i]
+        if len(cluster) > 1:  # the row is the weakest member: where the cluster's gap is; the score is the mean
+            live = [c for c in cluster if applicable_of[c]]
+            i = min(live, key=lambda c: (score_of[c], live.index(c))) if live else cluster[0]
+            applicable = applicable_of[i]
+            score = model.cluster_score(score_of, cluster) if live else score_of[i]
+            weight = model.cluster_weight(cluster) if live else model.weight[i]
+            others = tuple(c for c in cluster if c != i)
+        else:  # most rows: no members, the risk's own numbers
+            i, others = cluster[0], ()
+            applicable, score, weight = applicable_of[i], score_of[i], model.weight[i]
+        iri, status, mitigated = iris[i], status_of(score, applicable), model.mitigated[i]
+        node = risks[iri]
         gap_kind = ""
         if applicable and not mitigated:
             gap_kind = "assessed but unmitigated" if status in (STATUS_WEAK, STATUS_STRONG) else "unmitigated"
         kids = model.live_children[i]
+        direct, indirect, methods = direct_of.get(i), indirect_of.get(i), methods_of.get(i)
+        types = direct | indirect if direct and indirect else direct or indirect or ()
         out.append(
-            RiskCoverage(
-                id=node.curie,
-                iri=iri,
-                label=node.label,
-                taxonomy=node.prefix,
-                code=node.code,
-                broader=tuple(model.curies[p] for p in model.parents[i]),
-                narrower=tuple(model.curies[c] for c in model.children[i]),
-                depth=model.depth[i],
-                severity=node.severity,
-                severity_rated=node.severity is not None,
-                weight=weight,
-                status=status,
-                strength=score,
-                points=scores.points[i],
-                own_score=scores.own[i],
-                rollup_score=scores.rollup[i],
-                n_methods=len(scores.methods.get(i, ())),
-                method_types=tuple(sorted(scores.direct.get(i, set()) | scores.indirect.get(i, set()))),
-                direct=bool(scores.direct.get(i)),
-                gap_score=weight * (1.0 - score) if applicable else 0.0,
-                mitigated=mitigated,
-                mitigations=mitigations,
-                mitigation_gap=bool(gap_kind),
-                mitigation_gap_kind=gap_kind,
-                not_applicable_reason=model.na_reason[i],
-                narrower_covered=sum(1 for c in kids if scores.score[c] > EPS),
-                narrower_total=len(kids),
-                documented_entries=data.entries.get(iri, 0),
-                members=tuple(model.curies[c] for c in others),
-                member_iris=tuple(model.iris[c] for c in others),
-                _loader=loader,
+            RiskCoverage(  # positional, in the order of its fields (about a fifth cheaper than keywords)
+                node.curie,
+                iri,
+                node.label,
+                node.prefix,
+                node.code,
+                tuple([curies[p] for p in model.parents[i]]),
+                tuple([curies[c] for c in model.children[i]]),
+                model.depth[i],
+                node.severity,
+                node.severity is not None,
+                weight,
+                status,
+                score,
+                points[i],
+                own[i],
+                rollup[i],
+                len(methods) if methods else 0,
+                tuple(sorted(types)) if len(types) > 1 else tuple(types),
+                bool(direct),
+                weight * (1.0 - score) if applicable else 0.0,
+                mitigated,
+                model.mitigation_ids[i],
+                bool(gap_kind),
+                gap_kind,
+                model.na_reason[i],
+                sum([1 for c in kids if score_of[c] > EPS]) if kids else 0,
+                len(kids),
+                0,
+                entries.get(iri, 0) if entries else 0,
+                tuple([curies[c] for c in others]),
+                tuple([iris[c] for c in others]),
+                None,
+                loader,
             )
         )
     # ties: higher severity first, then taxonomy and code order (the model's index order)
-    position = {iri: i for i, iri in enumerate(model.iris)}
+    position = model.index
     out.sort(key=lambda r: (r.status == STATUS_NOT_TESTABLE, -r.gap_score, -r.weight, position[r.iri]))
     for n, r in enumerate(out, 1):
         r.rank = 0 if r.status == STATUS_NOT_TESTABLE else n

@@ -33,12 +33,14 @@ its members, so its score is the mean of theirs and the objective stays a weight
 
 from __future__ import annotations
 
-import heapq
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 from graph.core.namespaces import SKOS
-from graph.index.data import INTERACTIVE_METHOD_TYPES, P_ASSESSES, P_ENABLES, P_MEASURES, CoverageData, LinkKey
+from graph.index.data import INTERACTIVE_METHOD_TYPES, CoverageData, LinkKey
+from graph.index.sparql import P_ASSESSES, P_ENABLES, P_MEASURES
 
 STATUS_NOT_ASSESSED = "not assessed"
 STATUS_WEAK = "assessed: weak"
@@ -128,19 +130,40 @@ class Contribution(NamedTuple):
     hops: tuple[LinkKey, ...]  # the claims (s, p, o) this evidence rests on
 
 
-@dataclass
 class Item:
-    """A test method (catalogue or custom) as the engine sees it."""
+    """A test method (catalogue or custom) as the engine sees it.
 
-    key: str  # test IRI
-    type_key: str  # method type id, or a pseudo-type for custom tests without one
-    contributions: list[Contribution]
-    levels: dict[int, int] = field(default_factory=dict)  # risk -> best level
+    ``levels`` (risk index -> best level) is all that scoring and planning read. The
+    ``contributions`` (every path with the claims it rests on) are what evidence and reasons
+    show, for a few risks at a time: given a ``build`` function they are built on first use.
+    """
 
-    def __post_init__(self) -> None:
-        if not self.levels:
-            for c in self.contributions:
-                self.levels[c.risk] = min(self.levels.get(c.risk, INDIRECT), c.level)
+    __slots__ = ("key", "type_key", "levels", "_contributions", "_build")
+
+    def __init__(
+        self,
+        key: str,
+        type_key: str,
+        contributions: list[Contribution] | None = None,
+        levels: dict[int, int] | None = None,
+        build: Callable[[], list[Contribution]] | None = None,
+    ):
+        self.key = key  # test IRI
+        self.type_key = type_key  # method type id, or a pseudo-type for custom tests without one
+        self._contributions = contributions
+        self._build = build
+        if levels is None:
+            levels = {}
+            for c in contributions or ():
+                levels[c.risk] = min(levels.get(c.risk, INDIRECT), c.level)
+        self.levels = levels
+
+    @property
+    def contributions(self) -> list[Contribution]:
+        """How this test method reaches each risk (built once, on first use)."""
+        if self._contributions is None:
+            self._contributions = self._build() if self._build is not None else []
+        return self._contributions
 
 
 @dataclass
@@ -180,12 +203,14 @@ class Model:
         for i in self.topo:  # a parent whose narrower risks are all not applicable
             if not self.na_reason[i] and self.children[i] and all(self.na_reason[c] for c in self.children[i]):
                 self.na_reason[i] = "every narrower risk is not testable by model evaluation"
-        self.applicable = [not r for r in self.na_reason]
+        self.applicable = applicable = [not r for r in self.na_reason]
+        self.live_children = [[c for c in kids if applicable[c]] if kids else [] for kids in self.children]
         # an only narrower risk covers at most half of its parent: count its weight twice
-        self.child_weight = []
-        for i in range(n):
-            live = [self.weight[c] for c in self.children[i] if self.applicable[c]]
-            self.child_weight.append(sum(live) * (2.0 if len(live) == 1 else 1.0))
+        weight = self.weight
+        self.child_weight = [
+            sum([weight[c] for c in live]) * (2.0 if len(live) == 1 else 1.0) if live else 0.0
+            for live in self.live_children
+        ]
         self.rank = {node: r for r, node in enumerate(self.topo)}
         self.depth = [1] * n
         for i in reversed(self.topo):
@@ -196,8 +221,9 @@ class Model:
         self._build_items()
         self.mitigations = self._mitigations()
         names = data.mitigations
-        self.mitigation_ids = [tuple(sorted(names.get(m, (m, m))[0] for m in ms)) for ms in self.mitigations]
-        self.live_children = [[c for c in kids if self.applicable[c]] for kids in self.children]
+        self.mitigation_ids = [
+            tuple(sorted([names.get(m, (m, m))[0] for m in ms])) if ms else () for ms in self.mitigations
+        ]
         # A risk is mitigated by its own (or inherited, or matched) mitigations, or, for a broader
         # risk, when every applicable narrower risk is mitigated (children first, so this rolls up).
         self.mitigated = [bool(ms) for ms in self.mitigations]
@@ -215,9 +241,10 @@ class Model:
                 own[ia].update(data.mitigates.get(b, ()))
                 own[ib].update(data.mitigates.get(a, ()))
         out: list[set[str]] = [set() for _ in self.iris]
+        parents = self.parents
         for i in reversed(self.topo):  # broader risks first
-            out[i] = own[i].union(*(out[p] for p in self.parents[i])) if self.parents[i] else own[i]
-        return [tuple(sorted(s)) for s in out]
+            out[i] = own[i].union(*[out[p] for p in parents[i]]) if parents[i] else own[i]
+        return [tuple(sorted(s)) if len(s) > 1 else tuple(s) for s in out]
 
     def _children_first(self) -> list[int]:
         """Topological order with every risk after all its narrower risks (cycles broken)."""
@@ -255,7 +282,34 @@ class Model:
             )
 
     def make_item(self, key: str, type_key: str, risks: list[str], capabilities: list[str]) -> Item:
-        """Build the contributions of a test method that assesses ``risks`` and measures ``capabilities``."""
+        """The item of a test method that assesses ``risks`` and measures ``capabilities``.
+
+        Its levels are computed now (the same paths as :meth:`contributions_of`, without building
+        them); its contributions when first read.
+        """
+        idx = self.index
+        direct = {r for r in risks if r in idx}
+        ordered = sorted(direct)
+        levels = {idx[r]: DIRECT for r in ordered}
+        enables = self.data.enables
+        for c in capabilities:
+            for r in enables.get(c, ()):
+                if r not in direct:
+                    i = idx.get(r)
+                    if i is not None:
+                        levels[i] = INDIRECT
+        flows = self.flows
+        if flows:
+            for m in ordered:
+                for dst, _text, _key in flows.get(m, ()):
+                    if dst not in direct:
+                        i = idx.get(dst)
+                        if i is not None:
+                            levels[i] = INDIRECT
+        return Item(key, type_key, None, levels, partial(self.contributions_of, key, risks, capabilities))
+
+    def contributions_of(self, key: str, risks: list[str], capabilities: list[str]) -> list[Contribution]:
+        """Every path through which the test method ``key`` reaches a risk, with the claims of each hop."""
         idx = self.index
         contribs: list[Contribution] = []
         direct = {r for r in risks if r in idx}
@@ -271,7 +325,7 @@ class Model:
                 if dst in idx and dst not in direct:
                     hops = ((key, P_ASSESSES, m), mkey)
                     contribs.append(Contribution(idx[dst], INDIRECT, "mapping", m, text, hops))
-        return Item(key, type_key, contribs)
+        return contribs
 
     def with_items(self, extra: dict[str, Item]) -> Model:
         """A shallow copy with more items (an inventory's custom tests)."""
@@ -286,13 +340,24 @@ class Model:
         direct: dict[int, set[str]] = {}
         indirect: dict[int, set[str]] = {}
         methods: dict[int, set[str]] = {}
+        items = self.items
         for key in sorted(set(keys)):
-            item = self.items.get(key)
+            item = items.get(key)
             if item is None:
                 continue
+            type_key = item.type_key
             for risk, level in item.levels.items():
-                (direct if level == DIRECT else indirect).setdefault(risk, set()).add(item.type_key)
-                methods.setdefault(risk, set()).add(key)
+                target = direct if level == DIRECT else indirect
+                found = target.get(risk)
+                if found is None:
+                    target[risk] = {type_key}
+                else:
+                    found.add(type_key)
+                found = methods.get(risk)
+                if found is None:
+                    methods[risk] = {key}
+                else:
+                    found.add(key)
         points = [0.0] * n
         own = [0.0] * n
         for i in methods:
@@ -300,14 +365,15 @@ class Model:
             own[i] = min(1.0, points[i] / STRONG_POINTS)
         rollup = [0.0] * n
         score = [0.0] * n
+        weight, child_weight, live_children = self.weight, self.child_weight, self.live_children
         for i in self.topo:
-            if self.child_weight[i] > 0:
+            cw = child_weight[i]
+            if cw > 0:
                 total = 0.0
-                for c in self.children[i]:
-                    if self.applicable[c]:
-                        total += self.weight[c] * score[c]
-                rollup[i] = total / self.child_weight[i]
-            score[i] = combine(own[i], rollup[i])
+                for c in live_children[i]:  # the applicable narrower risks, in index order
+                    total += weight[c] * score[c]
+                rollup[i] = total / cw
+            score[i] = min(1.0, 1.0 - (1.0 - own[i]) * (1.0 - rollup[i]))  # combine(), inlined
         return Scores(direct, indirect, methods, points, own, rollup, score)
 
     def cluster_weight(self, cluster: tuple[int, ...]) -> float:
@@ -331,113 +397,14 @@ class Model:
     def gap(self, scores: Scores, scope: list[int] | Clusters) -> float:
         """The total severity-weighted gap over ``scope`` (risk indexes, or clusters counted once)."""
         total = 0.0
+        weight, applicable, score = self.weight, self.applicable, scores.score
         for c in as_clusters(scope):
+            if len(c) == 1:  # the same numbers as the general case, without the comprehensions
+                i = c[0]
+                if applicable[i] and weight[i] > 0:
+                    total += weight[i] * (1.0 - score[i])
+                continue
             w = self.cluster_weight(c)
             if w > 0:
                 total += w * (1.0 - self.cluster_score(scores.score, c))
         return total
-
-
-class Incremental:
-    """Scores kept up to date while test methods are added one by one (for the planner).
-
-    ``gain(key)`` is the reduction of the total gap over ``scope`` that adding ``key`` would
-    bring, computed on the risks it touches and their broader risks only; ``add`` returns a
-    journal that ``undo`` reverts (the exact solver's search uses it).
-    """
-
-    def __init__(self, model: Model, keys: set[str], scope: list[int] | Clusters):
-        self.model = model
-        s = model.evaluate(keys)
-        self.direct: list[set[str]] = [s.direct.get(i, set()) for i in range(len(model.iris))]
-        self.indirect: list[set[str]] = [s.indirect.get(i, set()) for i in range(len(model.iris))]
-        self.own, self.score = s.own, s.score
-        self.childsum = [s.rollup[i] * model.child_weight[i] for i in range(len(model.iris))]
-        self.share = model.scope_weights(scope)  # risk -> its weight in the objective (0: out of scope)
-        self.keys = set(keys)
-
-    def changes(self, key: str) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
-        """New own scores, changes of the children's weighted sums, new scores."""
-        m = self.model
-        item = m.items[key]
-        new_own: dict[int, float] = {}
-        for risk, level in item.levels.items():
-            d, x = self.direct[risk], self.indirect[risk]
-            if level == DIRECT:
-                if item.type_key in d:
-                    continue
-                pts = own_points(d | {item.type_key}, x)
-            else:
-                if item.type_key in x:
-                    continue
-                pts = own_points(d, x | {item.type_key})
-            value = min(1.0, pts / STRONG_POINTS)
-            if value > self.own[risk]:
-                new_own[risk] = value
-        new_score: dict[int, float] = {}
-        delta_child: dict[int, float] = {}
-        heap = [(m.rank[i], i) for i in new_own]
-        heapq.heapify(heap)
-        queued = set(new_own)
-        while heap:
-            _, i = heapq.heappop(heap)
-            cw = m.child_weight[i]
-            roll = (self.childsum[i] + delta_child.get(i, 0.0)) / cw if cw > 0 else 0.0
-            value = combine(new_own.get(i, self.own[i]), roll)
-            if value <= self.score[i]:
-                continue
-            new_score[i] = value
-            if m.applicable[i]:
-                diff = m.weight[i] * (value - self.score[i])
-                for p in m.parents[i]:
-                    delta_child[p] = delta_child.get(p, 0.0) + diff
-                    if p not in queued:
-                        queued.add(p)
-                        heapq.heappush(heap, (m.rank[p], p))
-        return new_own, delta_child, new_score
-
-    def gain(self, key: str) -> float:
-        """Reduction of the total gap over the scope if ``key`` were added."""
-        _, _, new_score = self.changes(key)
-        share = self.share
-        return sum(share[i] * (v - self.score[i]) for i, v in new_score.items() if i in share)
-
-    def add(self, key: str) -> list[tuple[str, int, object]]:
-        """Add the test method ``key``; return the journal that :meth:`undo` reverts."""
-        new_own, delta_child, new_score = self.changes(key)
-        journal: list[tuple[str, int, object]] = []
-        item = self.model.items[key]
-        for risk, level in item.levels.items():
-            target = self.direct if level == DIRECT else self.indirect
-            if item.type_key not in target[risk]:
-                target[risk].add(item.type_key)
-                journal.append(("d" if level == DIRECT else "x", risk, item.type_key))
-        for i, v in new_own.items():
-            journal.append(("own", i, self.own[i]))
-            self.own[i] = v
-        for i, d in delta_child.items():
-            journal.append(("child", i, self.childsum[i]))
-            self.childsum[i] += d
-        for i, v in new_score.items():
-            journal.append(("score", i, self.score[i]))
-            self.score[i] = v
-        if key not in self.keys:
-            self.keys.add(key)
-            journal.append(("key", 0, key))
-        return journal
-
-    def undo(self, journal: list[tuple[str, int, object]]) -> None:
-        """Revert an :meth:`add`."""
-        for kind, i, old in reversed(journal):
-            if kind == "d":
-                self.direct[i].discard(str(old))
-            elif kind == "x":
-                self.indirect[i].discard(str(old))
-            elif kind == "own":
-                self.own[i] = float(old)  # type: ignore[arg-type]
-            elif kind == "child":
-                self.childsum[i] = float(old)  # type: ignore[arg-type]
-            elif kind == "score":
-                self.score[i] = float(old)  # type: ignore[arg-type]
-            else:
-                self.keys.discard(str(old))

@@ -5,12 +5,14 @@ risks; only indirect evidence (through which capabilities or mappings); one meth
 only static benchmarks; tests that reach it only through a context capability. The improvers are
 the catalogue test methods (not yet counted) whose addition would raise the risk's score most,
 with the gap they would remove; "no public method in the catalogue" when none would.
+:class:`Incremental` gives what adding one method would change (the reasons and the planner use it).
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from graph.coverage.rules import (
     DIRECT,
@@ -18,9 +20,10 @@ from graph.coverage.rules import (
     INTERACTIVE_TYPES,
     STRONG_POINTS,
     Clusters,
-    Incremental,
     Model,
     Scores,
+    combine,
+    own_points,
     status_of,
 )
 
@@ -103,10 +106,10 @@ class Explainer:
         """Risk index -> [(catalogue test key, score after adding it)] for every test that raises it."""
         if self._raised is None:
             out: dict[int, list[tuple[str, float]]] = {}
-            inc = Incremental(self.model, set(self.keys), self.clusters)
-            for key in self.model.data.tests:
-                if key in self.keys or key not in self.model.items:
-                    continue
+            todo = [k for k in self.model.data.tests if k not in self.keys and k in self.model.items]
+            inc = Incremental(self.model, set(self.keys), self.clusters, self.scores) if todo else None
+            for key in todo:
+                assert inc is not None
                 for i, v in inc.changes(key)[2].items():
                     out.setdefault(i, []).append((key, v))
             self._raised = out
@@ -228,3 +231,119 @@ class Explainer:
                         out.setdefault(r, set()).add(name)
             self._context_by_risk = out
         return self._context_by_risk
+
+
+class Incremental:
+    """Scores kept up to date while test methods are added one by one (for the planner).
+
+    ``gain(key)`` is the reduction of the total gap over ``scope`` that adding ``key`` would
+    bring, computed on the risks it touches and their broader risks only; ``add`` returns a
+    journal that ``undo`` reverts (the exact solver's search uses it).
+    """
+
+    def __init__(self, model: Model, keys: set[str], scope: list[int] | Clusters, scores: Scores | None = None):
+        """Start from the scores of ``keys`` (``scores``: already evaluated for exactly these keys; not changed)."""
+        self.model = model
+        s = model.evaluate(keys) if scores is None else scores
+        n = len(model.iris)
+        empty: frozenset[str] = frozenset()  # shared: add() replaces a risk's set, never changes one in place
+        self.direct: list[set[str] | frozenset[str]] = [s.direct.get(i, empty) for i in range(n)]
+        self.indirect: list[set[str] | frozenset[str]] = [s.indirect.get(i, empty) for i in range(n)]
+        self.own, self.score = list(s.own), list(s.score)
+        self.childsum = [s.rollup[i] * model.child_weight[i] for i in range(n)]
+        self._scope = scope
+        self._share: dict[int, float] | None = None
+        self.keys = set(keys)
+
+    @property
+    def share(self) -> dict[int, float]:
+        """Risk -> its weight in the objective (absent: out of scope); computed when first needed."""
+        if self._share is None:
+            self._share = self.model.scope_weights(self._scope)
+        return self._share
+
+    def changes(self, key: str) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
+        """New own scores, changes of the children's weighted sums, new scores."""
+        m = self.model
+        item = m.items[key]
+        new_own: dict[int, float] = {}
+        for risk, level in item.levels.items():
+            d, x = self.direct[risk], self.indirect[risk]
+            if level == DIRECT:
+                if item.type_key in d:
+                    continue
+                pts = own_points(d | {item.type_key}, x)
+            else:
+                if item.type_key in x:
+                    continue
+                pts = own_points(d, x | {item.type_key})
+            value = min(1.0, pts / STRONG_POINTS)
+            if value > self.own[risk]:
+                new_own[risk] = value
+        new_score: dict[int, float] = {}
+        delta_child: dict[int, float] = {}
+        heap = [(m.rank[i], i) for i in new_own]
+        heapq.heapify(heap)
+        queued = set(new_own)
+        while heap:
+            _, i = heapq.heappop(heap)
+            cw = m.child_weight[i]
+            roll = (self.childsum[i] + delta_child.get(i, 0.0)) / cw if cw > 0 else 0.0
+            value = combine(new_own.get(i, self.own[i]), roll)
+            if value <= self.score[i]:
+                continue
+            new_score[i] = value
+            if m.applicable[i]:
+                diff = m.weight[i] * (value - self.score[i])
+                for p in m.parents[i]:
+                    delta_child[p] = delta_child.get(p, 0.0) + diff
+                    if p not in queued:
+                        queued.add(p)
+                        heapq.heappush(heap, (m.rank[p], p))
+        return new_own, delta_child, new_score
+
+    def gain(self, key: str) -> float:
+        """Reduction of the total gap over the scope if ``key`` were added."""
+        _, _, new_score = self.changes(key)
+        share = self.share
+        return sum(share[i] * (v - self.score[i]) for i, v in new_score.items() if i in share)
+
+    def add(self, key: str) -> list[tuple[str, int, object]]:
+        """Add the test method ``key``; return the journal that :meth:`undo` reverts."""
+        new_own, delta_child, new_score = self.changes(key)
+        journal: list[tuple[str, int, object]] = []
+        item = self.model.items[key]
+        for risk, level in item.levels.items():
+            target = self.direct if level == DIRECT else self.indirect
+            if item.type_key not in target[risk]:
+                journal.append(("d" if level == DIRECT else "x", risk, target[risk]))
+                target[risk] = target[risk] | {item.type_key}
+        for i, v in new_own.items():
+            journal.append(("own", i, self.own[i]))
+            self.own[i] = v
+        for i, d in delta_child.items():
+            journal.append(("child", i, self.childsum[i]))
+            self.childsum[i] += d
+        for i, v in new_score.items():
+            journal.append(("score", i, self.score[i]))
+            self.score[i] = v
+        if key not in self.keys:
+            self.keys.add(key)
+            journal.append(("key", 0, key))
+        return journal
+
+    def undo(self, journal: list[tuple[str, int, object]]) -> None:
+        """Revert an :meth:`add`."""
+        for kind, i, old in reversed(journal):
+            if kind == "d":
+                self.direct[i] = cast("set[str] | frozenset[str]", old)
+            elif kind == "x":
+                self.indirect[i] = cast("set[str] | frozenset[str]", old)
+            elif kind == "own":
+                self.own[i] = float(old)  # type: ignore[arg-type]
+            elif kind == "child":
+                self.childsum[i] = float(old)  # type: ignore[arg-type]
+            elif kind == "score":
+                self.score[i] = float(old)  # type: ignore[arg-type]
+            else:
+                self.keys.discard(str(old))

@@ -1,26 +1,57 @@
-"""The SPARQL step of the coverage analysis: a handful of queries, then plain Python data.
+"""The SPARQL step of the coverage analysis: a few queries, then plain Python data.
 
-:func:`gather` runs six SELECT queries (risks, links, entities, aliases, evidence, taxonomy
-titles) through the graph's store, so the same code works on the embedded store and on a remote
-SPARQL endpoint, and returns a :class:`CoverageData` that every analysis of
-:mod:`graph.coverage` combines in Python. Nothing walks the graph triple by triple.
+:func:`gather` runs SELECT queries (risks; test methods, capabilities, mitigations and method
+types; one per link predicate; the roles of capability links; taxonomy titles; aliases and
+evidence when first needed) through the graph's store, so the same code works on the embedded
+store and on a remote SPARQL endpoint, and returns a :class:`CoverageData` that every analysis
+of :mod:`graph.coverage` combines in Python. Nothing walks the graph triple by triple.
 
-The queries are linear scans with a ``VALUES`` list of predicates: no property paths, no
-``FILTER NOT EXISTS``. (The textbook gap query with ``NOT EXISTS`` and ``skos:broader*`` grows
-quadratically, see ``docs/coverage.md``.)
+The queries (:mod:`graph.index.sparql`) are linear scans: no property paths, and one
+``FILTER NOT EXISTS`` that looks up a single triple per row. (The textbook gap query with
+``NOT EXISTS`` and ``skos:broader*`` grows quadratically, see ``docs/coverage.md``.)
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 from urllib.parse import unquote
 
-from graph.core.namespaces import AR, ID, SKOS, curie
+from graph.core.namespaces import ID, curie
+from graph.index.sparql import (
+    ENTITY_KINDS,
+    EVIDENCE_BATCH,
+    EVIDENCE_LOOKUP_LIMIT,
+    LINK_PREDICATES,
+    MAPPING_PREDICATES,
+    NOT_TESTABLE_DEFAULT,
+    P_ASSESSES,
+    P_BROADER,
+    P_ENABLES,
+    P_MEASURES,
+    P_METHOD_TYPE,
+    P_MITIGATES,
+    P_NARROWER,
+    P_NOT_APPLICABLE,
+    P_SEVERITY,
+    Q_ALIASES,
+    Q_CLAIM_NOTES,
+    Q_ENTITIES,
+    Q_ENTRIES,
+    Q_EVIDENCE,
+    Q_EVIDENCE_FOR,
+    Q_NARROWER_ONLY,
+    Q_PAIRS,
+    Q_RISKS,
+    Q_TAXONOMIES,
+    ROLE_CONTEXT,
+    ROLE_EVIDENCE,
+)
 from graph.store.oxigraph import OxigraphStore
 
 if TYPE_CHECKING:
@@ -56,77 +87,6 @@ INTERACTIVE_METHOD_TYPES = (
 )
 #: Matrix column order; method types added to the vocabulary later come after these, by id.
 METHOD_TYPE_ORDER = STATIC_METHOD_TYPES + INTERACTIVE_METHOD_TYPES
-
-_AR = str(AR)
-_SKOS = str(SKOS)
-P_ASSESSES = _AR + "assessesRisk"
-P_MEASURES = _AR + "measuresCapability"
-P_ENABLES = _AR + "enablesRisk"
-P_MITIGATES = _AR + "mitigatesRisk"
-P_METHOD_TYPE = _AR + "methodType"
-P_SEVERITY = _AR + "severity"
-P_NOT_APPLICABLE = _AR + "notApplicable"
-P_BROADER = _SKOS + "broader"
-P_NARROWER = _SKOS + "narrower"
-MAPPING_PREDICATES = {_SKOS + m: m for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")}
-
-Q_RISKS = """SELECT ?r ?id ?label WHERE {
-  ?r a ar:RiskCategory .
-  OPTIONAL { ?r dcterms:identifier ?id }
-  OPTIONAL { ?r skos:prefLabel ?label }
-}"""
-
-Q_LINKS = """SELECT ?s ?p ?o WHERE {
-  VALUES ?p { ar:assessesRisk ar:measuresCapability ar:enablesRisk ar:mitigatesRisk ar:methodType
-              ar:severity ar:notApplicable skos:broader skos:narrower
-              skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch }
-  ?s ?p ?o .
-}"""
-
-Q_ENTITIES = """SELECT ?e ?kind ?id ?label WHERE {
-  VALUES ?kind { ar:TestMethod ar:Capability ar:Mitigation ar:MethodType }
-  ?e a ?kind .
-  OPTIONAL { ?e dcterms:identifier ?id }
-  OPTIONAL { ?e rdfs:label ?label }
-}"""
-
-Q_ALIASES = """SELECT ?t ?alias WHERE {
-  ?t a ar:TestMethod .
-  { ?t skos:altLabel ?alias } UNION { ?t ar:inspectTask ?alias }
-}"""
-
-Q_EVIDENCE = """SELECT ?ax ?s ?p ?o ?src WHERE {
-  VALUES ?p { ar:assessesRisk ar:measuresCapability ar:enablesRisk ar:severity ar:notApplicable
-              skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch }
-  ?ax owl:annotatedProperty ?p ; owl:annotatedSource ?s ; owl:annotatedTarget ?o .
-  OPTIONAL { ?ax dcterms:source ?src }
-}"""
-
-Q_EVIDENCE_FOR = """SELECT ?ax ?s ?p ?o ?src WHERE {
-  VALUES (?s ?p ?o) { {{values}} }
-  ?ax owl:annotatedSource ?s ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o .
-  OPTIONAL { ?ax dcterms:source ?src }
-}"""
-EVIDENCE_BATCH = 200
-EVIDENCE_LOOKUP_LIMIT = 2000
-
-#: The role of every capability -> risk link and the reason of every not-testable claim.
-Q_CLAIM_NOTES = """SELECT ?s ?p ?o ?role ?rnote ?note WHERE {
-  VALUES ?p { ar:enablesRisk ar:notApplicable }
-  ?ax owl:annotatedProperty ?p ; owl:annotatedSource ?s ; owl:annotatedTarget ?o .
-  OPTIONAL { ?ax ar:linkRole ?role }
-  OPTIONAL { ?ax ar:roleNote ?rnote }
-  OPTIONAL { ?ax rdfs:comment ?note }
-}"""
-ROLE_EVIDENCE = _AR + "EvidenceRole"
-ROLE_CONTEXT = _AR + "ContextRole"
-NOT_TESTABLE_DEFAULT = "curated claim: model testing cannot assess this risk"
-
-Q_TAXONOMIES = """SELECT ?prefix ?title ?version WHERE {
-  ?scheme a ar:Taxonomy ; ar:prefix ?prefix .
-  OPTIONAL { ?scheme dcterms:title ?title }
-  OPTIONAL { ?scheme owl:versionInfo ?version }
-}"""
 
 Row = tuple[Union[str, None], ...]
 
@@ -313,15 +273,18 @@ def select_rows(kg: KnowledgeGraph, query: str) -> list[Row]:
         result = store.raw.query(text, use_default_graph_as_union=True)
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("not a SELECT query")
-        return [tuple(None if v is None else v.value for v in sol) for sol in result]
+        return [tuple([None if v is None else v.value for v in sol]) for sol in result]
     res = kg.select(query)
     return [tuple(row[v].value if v in row else None for v in res.vars) for row in res.rows]
 
 
-#: Imported risk statements (e.g. the MIT AI Risk Repository's coded entries) per risk category.
-Q_ENTRIES = (
-    """SELECT ?risk (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ar:RiskEntry ; ar:classifiedAs ?risk } GROUP BY ?risk"""
-)
+def select_pairs(kg: KnowledgeGraph, query: str) -> list[tuple[str, str]]:
+    """Like :func:`select_rows` for a query of two variables that are always bound (``?s <p> ?o``)."""
+    store = kg.store
+    if isinstance(store, OxigraphStore):
+        result = store.raw.query(kg.with_prefixes(query), use_default_graph_as_union=True)
+        return [(sol[0].value, sol[1].value) for sol in result]  # type: ignore[union-attr,index]
+    return [(a, b) for a, b in select_rows(kg, query) if a is not None and b is not None]
 
 
 @paused_gc()
@@ -336,8 +299,10 @@ def gather(kg: KnowledgeGraph, lazy: bool = True) -> CoverageData:
         if prefix and prefix not in data.taxonomies:
             data.taxonomies[prefix] = (title or prefix, version or "")
     _read_risks(data, select_rows(kg, Q_RISKS))
-    _read_entities(data, select_rows(kg, Q_ENTITIES))
-    _read_links(data, select_rows(kg, Q_LINKS))
+    _read_entities(data, {kind: select_rows(kg, Q_ENTITIES.replace("{{kind}}", kind)) for kind in ENTITY_KINDS})
+    pairs = {p: select_pairs(kg, Q_PAIRS.replace("{{p}}", p)) for p in LINK_PREDICATES}
+    pairs[P_NARROWER] = select_pairs(kg, Q_NARROWER_ONLY)
+    _read_links(data, pairs)
     _read_claim_notes(data, select_rows(kg, Q_CLAIM_NOTES))
     for risk, n in select_rows(kg, Q_ENTRIES):
         if risk in data.risks and n is not None:
@@ -380,83 +345,80 @@ def _read_risks(data: CoverageData, rows: list[Row]) -> None:
     data.risks = dict(sorted(data.risks.items(), key=lambda kv: (kv[1].prefix, _code_key(kv[1].code))))
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
 def _code_key(code: str) -> tuple[tuple[int, object], ...]:
     """Sort codes naturally: 1.2 < 1.10, LLM02 < LLM10."""
-    import re
-
-    parts = re.split(r"(\d+)", code)
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p != "")
+    return tuple([(0, int(p)) if p.isdigit() else (1, p) for p in _DIGITS.split(code) if p != ""])
 
 
-def _read_entities(data: CoverageData, rows: list[Row]) -> None:
+def _read_entities(data: CoverageData, rows: dict[str, list[Row]]) -> None:
+    """Test methods, capabilities, mitigations and method types from their rows (one list per class)."""
+    for iri, ident, label in rows.get("TestMethod", ()):
+        if iri is not None and iri not in data.tests:
+            ident = ident or _local(iri)
+            data.tests[iri] = TestNode(iri, ident, label or ident, None)
+    for kind, target in (("Capability", data.capabilities), ("Mitigation", data.mitigations)):
+        for iri, ident, label in rows.get(kind, ()):
+            if iri is not None and iri not in target:
+                ident = ident or _local(iri)
+                target[iri] = (ident, label or ident)
     labels_mt: dict[str, str] = {}
-    for iri, kind, ident, label in rows:
-        if iri is None or kind is None:
-            continue
-        ident = ident or _local(iri)
-        kind_name = _local(kind)
-        if kind_name == "TestMethod":
-            if iri not in data.tests:
-                data.tests[iri] = TestNode(iri, ident, label or ident, None)
-        elif kind_name == "Capability":
-            data.capabilities.setdefault(iri, (ident, label or ident))
-        elif kind_name == "Mitigation":
-            data.mitigations.setdefault(iri, (ident, label or ident))
-        elif kind_name == "MethodType":
-            labels_mt.setdefault(_local(iri), label or ident)
+    for iri, ident, label in rows.get("MethodType", ()):
+        if iri is not None:
+            labels_mt.setdefault(_local(iri), label or ident or _local(iri))
     order = {m: i for i, m in enumerate(METHOD_TYPE_ORDER)}
     for mt in sorted(labels_mt, key=lambda m: (order.get(m, len(order)), m)):
         data.method_types[mt] = labels_mt[mt]
     data.tests = dict(sorted(data.tests.items(), key=lambda kv: kv[1].id))
 
 
-def _read_links(data: CoverageData, rows: list[Row]) -> None:
+def _grouped(pairs: Iterable[tuple[str, str]], keep: set[str] | dict[str, Any] | None = None) -> dict[str, list[str]]:
+    """``s -> sorted distinct o`` of ``pairs`` (only the ``o`` in ``keep``, when given)."""
+    out: dict[str, set[str]] = {}
+    for s, o in pairs:
+        if keep is None or o in keep:
+            bucket = out.get(s)
+            if bucket is None:
+                out[s] = {o}
+            else:
+                bucket.add(o)
+    return {k: sorted(v) if len(v) > 1 else list(v) for k, v in out.items()}
+
+
+def _read_links(data: CoverageData, pairs: dict[str, list[tuple[str, str]]]) -> None:
+    """The claims of the analysis from ``predicate -> [(s, o)]`` (each predicate's rows in store order)."""
     risks = data.risks
-    parents: dict[str, set[str]] = {}
-    for s, p, o in rows:
-        if s is None or p is None or o is None:
-            continue
-        if p == P_ASSESSES:
-            if o in risks:
-                data.assesses.setdefault(s, []).append(o)
-        elif p == P_MEASURES:
-            data.measures.setdefault(s, []).append(o)
-        elif p == P_ENABLES:
-            if o in risks:
-                data.enables.setdefault(s, []).append(o)
-        elif p == P_MITIGATES:
-            if o in risks:
-                data.mitigates.setdefault(o, []).append(s)
-        elif p == P_METHOD_TYPE:
-            test = data.tests.get(s)
-            if test is not None:
-                test.method_type = _local(o)
-        elif p == P_SEVERITY:
-            node = risks.get(s)
-            if node is not None:
-                try:
-                    level = int(float(o))
-                except ValueError:
-                    continue
-                if 1 <= level <= 5:
-                    node.severity = level
-        elif p == P_NOT_APPLICABLE:
-            node = risks.get(s)
-            if node is not None and o in ("true", "1"):
-                node.not_applicable = NOT_TESTABLE_DEFAULT
-        elif p == P_BROADER:
-            if s in risks and o in risks and s != o:
-                parents.setdefault(s, set()).add(o)
-        elif p == P_NARROWER:
-            if s in risks and o in risks and s != o:
-                parents.setdefault(o, set()).add(s)
-        elif p in MAPPING_PREDICATES and s in risks and o in risks:
-            data.mappings.append((s, MAPPING_PREDICATES[p], o))
-    data.parents = {k: sorted(v) for k, v in parents.items()}
-    for d in (data.assesses, data.measures, data.enables, data.mitigates):
-        for k in d:
-            d[k] = sorted(set(d[k]))
-    data.mappings = sorted(set(data.mappings))
+    data.assesses = _grouped(pairs.get(P_ASSESSES, ()), risks)
+    data.measures = _grouped(pairs.get(P_MEASURES, ()))
+    data.enables = _grouped(pairs.get(P_ENABLES, ()), risks)
+    data.mitigates = _grouped(((o, s) for s, o in pairs.get(P_MITIGATES, ()) if o in risks))
+    tests = data.tests
+    for s, o in pairs.get(P_METHOD_TYPE, ()):
+        test = tests.get(s)
+        if test is not None:
+            test.method_type = _local(o)
+    for s, o in pairs.get(P_SEVERITY, ()):
+        node = risks.get(s)
+        if node is not None:
+            try:
+                level = int(float(o))
+            except ValueError:
+                continue
+            if 1 <= level <= 5:
+                node.severity = level
+    for s, o in pairs.get(P_NOT_APPLICABLE, ()):
+        node = risks.get(s)
+        if node is not None and o in ("true", "1"):
+            node.not_applicable = NOT_TESTABLE_DEFAULT
+    down = ((s, o) for s, o in pairs.get(P_BROADER, ()))
+    up = ((o, s) for s, o in pairs.get(P_NARROWER, ()))
+    data.parents = _grouped(((s, o) for s, o in (*down, *up) if s != o and s in risks), risks)
+    mappings = {
+        (s, name, o) for p, name in MAPPING_PREDICATES.items() for s, o in pairs.get(p, ()) if s in risks and o in risks
+    }
+    data.mappings = sorted(mappings)
 
 
 Source = Union["KnowledgeGraph", CoverageData]

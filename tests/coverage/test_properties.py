@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from graph.coverage.plan import plan, what_if
 from graph.coverage.report import compute_coverage, model_for
-from graph.coverage.rules import Incremental
+from graph.coverage.why import Incremental
 from graph.index.data import CoverageData, RiskNode
 from graph.index.data import TestNode as MethodNode
 from graph.inventory.match import inventory_from_tests
