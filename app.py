@@ -32,6 +32,6 @@ try:
     if page.url_path == "overview":
         st.switch_page(HOME)
     page.run()
+    common.warm_later()  # the page is drawn: prepare what the other pages share
 finally:
     common.end_run()
-common.warm_later()  # the page is drawn: prepare what the other pages share
