@@ -15,6 +15,7 @@ been drawn (:func:`warm_later`). Environment variables:
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -246,8 +247,11 @@ def _warm(kg: KnowledgeGraph) -> None:
 # ------------------------------------------------------------------------------ the network view
 #: The component that hosts a network view page (app_pages/netview/index.html): the drawing runs
 #: in a nested iframe sandboxed without same-origin; a click on a node comes back as a value, so
-#: the app moves to that entity without reloading the page.
-_NETVIEW = components.declare_component("airisk_network", path=str(Path(__file__).resolve().parent / "netview"))
+#: the app moves to that entity without reloading the page. Declared on first use (declaring
+#: looks the calling module up among every loaded module: a cost the other pages need not pay).
+@functools.cache
+def _netview() -> Any:
+    return components.declare_component("airisk_network", path=str(Path(__file__).resolve().parent / "netview"))
 
 
 def network_view(view: NetworkView, view_id: str, height: int, key: str = "net-view") -> str | None:
@@ -255,7 +259,7 @@ def network_view(view: NetworkView, view_id: str, height: int, key: str = "net-v
     reader has just clicked, once per click, else None."""
     from graph.explore.network import view_shell
 
-    value = _NETVIEW(shell=view_shell(height), data=view.data, view_id=view_id, height=height, key=key, default=None)
+    value = _netview()(shell=view_shell(height), data=view.data, view_id=view_id, height=height, key=key, default=None)
     if not isinstance(value, dict) or not isinstance(value.get("curie"), str):
         return None
     stamp = (key, value.get("at"))
