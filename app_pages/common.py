@@ -48,7 +48,6 @@ _built: set[tuple[str, str, str, str]] = set()
 _pending: dict[tuple[str, str, str, str], KnowledgeGraph] = {}
 _build_lock = threading.Lock()
 _warmed: set[str] = set()
-_started: set[tuple[str, str]] = set()
 _warm_lock = threading.Lock()
 _run = threading.local()  # the graph key of the script run in this thread (see begin_run)
 
@@ -205,25 +204,6 @@ def warm_later() -> None:
             return
         _warmed.add(kg.key)
     threading.Thread(target=_warm, args=(kg,), name="airisk-warm", daemon=True).start()
-
-
-def start_query_workers(kg: KnowledgeGraph) -> None:
-    """Start the SPARQL page's query workers for ``kg`` in the background (once per graph and
-    process), so that the reader's first query does not wait for them; other pages never start them."""
-    with _warm_lock:
-        if ("workers", kg.key) in _started:
-            return
-        _started.add(("workers", kg.key))
-
-    def start() -> None:
-        from graph.sandbox.runner import sandbox_status
-
-        try:
-            sandbox_status(kg)
-        except AiriskError:  # the first query meets the error again and shows it
-            return
-
-    threading.Thread(target=start, name="airisk-query-workers", daemon=True).start()
 
 
 def _warm(kg: KnowledgeGraph) -> None:

@@ -13,7 +13,6 @@ from graph.sandbox.formats import Answer, results_json
 from graph.sandbox.runner import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, run_guarded, sandbox_status
 
 kg = common.get_kg()
-common.start_query_workers(kg)  # in the background: ready by the time a query is written
 st.title("SPARQL")
 st.caption(
     f"Read-only: SELECT, ASK, CONSTRUCT and DESCRIBE run; updates, LOAD, SERVICE and remote FROM are refused. "
