@@ -339,7 +339,10 @@ def bench_app(browser: Any, runs: int, interactions: bool = True) -> None:
         if interactions:
             print("\n| interaction | time |")
             print("|---|---|")
-            bench_interactions(page, base, runs)
+            try:
+                bench_interactions(page, base, runs)
+            except Exception as exc:  # noqa: BLE001  (print what was measured, and why the rest was not)
+                print(f"| the interactions stopped: {str(exc).splitlines()[0]} | not measured |")
         page.close()
     print(f"\n({load_average()})")
 
@@ -372,48 +375,50 @@ def click_node_time(page: Any, curie: str) -> float:
 
 def bench_interactions(page: Any, base: str, runs: int) -> None:
     times: dict[str, list[float]] = {}
-    for i in range(runs):
-        load(page, base + "/explore", "Search across every entity")
-        box = page.get_by_label("Search names, codes and aliases")
-        word = ("cyber", "bias", "jailbreak")[i % 3]
-        times.setdefault("search (type a word, Enter, results shown)", []).append(
-            rerun_time(page, lambda b=box, w=word: (b.fill(w), b.press("Enter")))
-        )
-        load(page, base + "/explore?id=mit:4.2", "Neighbourhood")
-        view_frame(page).locator("body[data-drawn='1']").wait_for()
-        slider = page.get_by_role("slider")
-        slider.focus()
+    try:
+        for i in range(runs):
+            load(page, base + "/explore", "Search across every entity")
+            box = page.get_by_label("Search names, codes and aliases")
+            word = ("cyber", "bias", "jailbreak")[i % 3]
+            times.setdefault("search (type a word, Enter, results shown)", []).append(
+                rerun_time(page, lambda b=box, w=word: (b.fill(w), b.press("Enter")))
+            )
+            load(page, base + "/explore?id=mit:4.2", "Neighbourhood")
+            view_frame(page).locator("body[data-drawn='1']").wait_for()
+            slider = page.get_by_role("slider")
+            slider.focus()
 
-        def drawn() -> None:
-            view_frame(page).locator("body[data-drawn='1']").wait_for(timeout=120_000)
+            def drawn() -> None:
+                view_frame(page).locator("body[data-drawn='1']").wait_for(timeout=120_000)
 
-        times.setdefault("network depth 1 → 2 (rerun, layout, redraw)", []).append(
-            rerun_time(page, lambda s=slider: s.press("ArrowRight"), drawn)
-        )
-        load(page, base + "/explore?id=mit:4.2", "Neighbourhood")
-        times.setdefault("network: click a node → its entity page drawn (in place)", []).append(
-            click_node_time(page, "test:wmdp")
-        )
-        load(page, base + "/sparql", "Example queries")
-        page.get_by_label("Query").fill("SELECT ?t ?l WHERE { ?t a ar:TestMethod ; rdfs:label ?l } ORDER BY ?l")
-        times.setdefault("SPARQL query (run, table shown)", []).append(
-            rerun_time(page, lambda: page.get_by_role("button", name="Run query").click())
-        )
-        load(page, base + "/coverage", "Ranked gaps")
-        times.setdefault("coverage: gaps only toggle", []).append(
-            rerun_time(page, lambda: page.get_by_text("Gaps only").click())
-        )
-        load(page, base + "/plan", "Start from what you run today")
-        if page.get_by_text("Upload a table with a").count():
-            page.locator("input[type='file']").set_input_files(str(inventory_file()))
-        page.get_by_text("Recommendation").wait_for(timeout=60_000)
-        idle(page)
-        k = page.get_by_label("Budget K: how many test methods to add")
-        times.setdefault("plan: change the budget K (planner reruns)", []).append(
-            rerun_time(page, lambda k=k, n=5 + i: (k.fill(str(n)), k.press("Enter")))
-        )
-    for name, values in times.items():
-        print(f"| {name} | {fmt(values)} |")
+            times.setdefault("network depth 1 → 2 (rerun, layout, redraw)", []).append(
+                rerun_time(page, lambda s=slider: s.press("ArrowRight"), drawn)
+            )
+            load(page, base + "/explore?id=mit:4.2", "Neighbourhood")
+            times.setdefault("network: click a node → its entity page drawn (in place)", []).append(
+                click_node_time(page, "test:wmdp")
+            )
+            load(page, base + "/sparql", "Example queries")
+            page.get_by_label("Query").fill("SELECT ?t ?l WHERE { ?t a ar:TestMethod ; rdfs:label ?l } ORDER BY ?l")
+            times.setdefault("SPARQL query (run, table shown)", []).append(
+                rerun_time(page, lambda: page.get_by_role("button", name="Run query").click())
+            )
+            load(page, base + "/coverage", "Ranked gaps")
+            times.setdefault("coverage: gaps only toggle", []).append(
+                rerun_time(page, lambda: page.get_by_text("Gaps only").click())
+            )
+            load(page, base + "/plan", "Start from what you run today")
+            if page.get_by_text("Upload a table with a").count():
+                page.locator("input[type='file']").set_input_files(str(inventory_file()))
+            page.get_by_text("Recommendation").wait_for(timeout=60_000)
+            idle(page)
+            k = page.get_by_label("Budget K: how many test methods to add")
+            times.setdefault("plan: change the budget K (planner reruns)", []).append(
+                rerun_time(page, lambda k=k, n=5 + i: (k.fill(str(n)), k.press("Enter")))
+            )
+    finally:  # what was measured, also when a later step failed
+        for name, values in times.items():
+            print(f"| {name} | {fmt(values)} |")
 
 
 @functools.cache
