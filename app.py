@@ -6,11 +6,15 @@ Run with ``streamlit run app.py`` (or ``make run``). Settings come from the envi
 
 import streamlit as st
 
+from app_pages import common
+
 st.set_page_config(page_title="AI Risk Graph", layout="wide")
 
+HOME = st.Page("app_pages/overview.py", title="Overview", url_path="home", default=True)
 PAGES = [
-    # The default page lives at "/"; its declared path /overview is served by a hidden twin of it.
-    st.Page("app_pages/overview.py", title="Overview", url_path="home", default=True),
+    # The default page lives at "/"; its declared path /overview is a hidden twin that moves to it
+    # (so that the sidebar shows Overview as the current page).
+    HOME,
     st.Page("app_pages/overview.py", title="Overview", url_path="overview", visibility="hidden"),
     st.Page("app_pages/explore.py", title="Explore", url_path="explore"),
     st.Page("app_pages/coverage.py", title="Coverage", url_path="coverage"),
@@ -22,4 +26,12 @@ PAGES = [
     st.Page("app_pages/data.py", title="Data & method", url_path="data"),
 ]
 
-st.navigation(PAGES).run()
+common.begin_run()  # the graph's key, worked out once per run
+try:
+    page = st.navigation(PAGES)
+    if page.url_path == "overview":
+        st.switch_page(HOME)
+    page.run()
+    common.warm_later()  # the page is drawn: prepare what the other pages share
+finally:
+    common.end_run()

@@ -2,7 +2,11 @@
 
 The graph is opened once per process (``st.cache_resource``) with
 :func:`graph.importers.session.open_graph`, so imports in the workspace and a remote store
-(``AIRISK_STORE``) appear in the app. Environment variables:
+(``AIRISK_STORE``) appear in the app. It is kept under its key (:func:`graph_key`: the store
+cache key of the data, ontology, imports and code), so an edit to any of them opens the new graph
+on the next run; what the pages derive from it is kept under the same key, computed once per
+process (:meth:`KnowledgeGraph.memo`), and prepared in the background after the first page has
+been drawn (:func:`warm_later`). Environment variables:
 
 ``AIRISK_DATA``       curated data folder (default: the one shipped with the package)
 ``AIRISK_STORE``      URL of a SPARQL 1.1 endpoint to use instead of the embedded store
@@ -11,13 +15,14 @@ The graph is opened once per process (``st.cache_resource``) with
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pandas as pd
@@ -27,19 +32,24 @@ import streamlit.components.v1 as components
 from graph.core.errors import AiriskError, DataError
 from graph.core.labels import people_frame
 from graph.explore import search as explore
-from graph.explore.network import NetworkView, neighbourhood_view, view_shell
 from graph.explore.report import ReportView, report_view
-from graph.importers.session import open_graph
+from graph.importers import session
 from graph.safeio.text import safe_cell, show_controls, write_csv
 from graph.store.kg import KnowledgeGraph
 from graph.store.projection import build_networkx
 
+if TYPE_CHECKING:
+    from graph.explore.network import NetworkView
+
 EXPLORE_PAGE = "app_pages/explore.py"
 EXPLORE_URL = "explore"
 
-_built: set[tuple[str, str, str]] = set()
-_pending: dict[tuple[str, str, str], KnowledgeGraph] = {}
+_built: set[tuple[str, str, str, str]] = set()
+_pending: dict[tuple[str, str, str, str], KnowledgeGraph] = {}
 _build_lock = threading.Lock()
+_warmed: set[str] = set()
+_warm_lock = threading.Lock()
+_run = threading.local()  # the graph key of the script run in this thread (see begin_run)
 
 
 def settings() -> tuple[str, str, str]:
@@ -51,9 +61,30 @@ def settings() -> tuple[str, str, str]:
     )
 
 
-def _build(key: tuple[str, str, str], progress: Any = None) -> KnowledgeGraph:
-    data, store, workspace = key
-    return open_graph(
+def graph_key() -> str:
+    """The key of the graph the settings name now: the store cache key of the data, ontology,
+    imports and code (a few milliseconds of hashing), so that an edit to any of them is seen."""
+    data, store, workspace = settings()
+    return session.graph_key(store or None, Path(data) if data else None, Path(workspace) if workspace else None)
+
+
+def begin_run() -> None:
+    """At the start of a script run (the router): work out the graph key once for this run."""
+    _run.key = graph_key()
+
+
+def end_run() -> None:
+    """At the end of a script run: forget its graph key."""
+    _run.key = None
+
+
+def _current_key() -> tuple[str, str, str, str]:
+    return (*settings(), getattr(_run, "key", None) or graph_key())
+
+
+def _build(key: tuple[str, str, str, str], progress: Any = None) -> KnowledgeGraph:
+    data, store, workspace, _graph = key
+    return session.open_graph(
         store_url=store or None,
         data=Path(data) if data else None,
         workspace=Path(workspace) if workspace else None,
@@ -62,15 +93,15 @@ def _build(key: tuple[str, str, str], progress: Any = None) -> KnowledgeGraph:
 
 
 @st.cache_resource(show_spinner="Building the knowledge graph…", max_entries=4)
-def _open(data: str, store: str, workspace: str) -> KnowledgeGraph:
-    key = (data, store, workspace)
+def _open(data: str, store: str, workspace: str, graph: str) -> KnowledgeGraph:
+    key = (data, store, workspace, graph)
     built = _pending.pop(key, None)
     return built if built is not None else _build(key)
 
 
 def get_kg() -> KnowledgeGraph:
-    """The knowledge graph: built once per process (first visit, with progress shown), then shared."""
-    key = settings()
+    """The knowledge graph: built once per process and key (first visit, with progress shown), then shared."""
+    key = _current_key()
     if key in _built:
         return _open(*key)
     if not _build_lock.acquire(blocking=False):
@@ -100,57 +131,115 @@ def get_kg() -> KnowledgeGraph:
     return _open(*key)
 
 
-@st.cache_resource(show_spinner="Preparing the network projection…", max_entries=4)
-def _networkx(key: tuple[str, str, str], _kg: KnowledgeGraph) -> Any:
-    return build_networkx(_kg)
+def opened() -> KnowledgeGraph | None:
+    """The graph of the current settings if this process has opened it already, else None."""
+    key = _current_key()
+    return _open(*key) if key in _built else None
 
 
 def get_nx() -> Any:
-    """The networkx projection of the graph (built once per process)."""
-    return _networkx(settings(), get_kg())
+    """The networkx projection of the graph (built once per graph and process)."""
+    kg = get_kg()
+    return kg.memo("networkx", lambda: build_networkx(kg))
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
-def _entity(key: tuple[str, str, str], curie: str, _kg: KnowledgeGraph) -> explore.EntityView:
+def _entity(key: str, curie: str, _kg: KnowledgeGraph) -> explore.EntityView:
     return explore.entity(_kg, curie)
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
-def _report(key: tuple[str, str, str], curie: str, _kg: KnowledgeGraph) -> ReportView:
+def _report(key: str, curie: str, _kg: KnowledgeGraph) -> ReportView:
     return report_view(_kg, curie)
 
 
 def get_report(curie: str) -> ReportView:
-    """The report part of a report's entity page (cached per report)."""
-    return _report(settings(), curie, get_kg())
+    """The report part of a report's entity page (cached per graph and report)."""
+    kg = get_kg()
+    return _report(kg.key, curie, kg)
 
 
 def get_entity(curie: str) -> explore.EntityView:
-    """The entity page data (cached per entity)."""
-    return _entity(settings(), curie, get_kg())
+    """The entity page data (cached per graph and entity)."""
+    kg = get_kg()
+    return _entity(kg.key, curie, kg)
 
 
 @st.cache_data(show_spinner="Laying out the network…", max_entries=64)
-def _network(key: tuple[str, str, str], iri: str, depth: int, relations: tuple[str, ...], _g: Any) -> NetworkView:
+def _network(key: str, iri: str, depth: int, relations: tuple[str, ...], _g: Any) -> NetworkView:
+    from graph.explore.network import neighbourhood_view
+
     return neighbourhood_view(_g, iri, depth, set(relations), link_template=EXPLORE_URL + "?id={id}")
 
 
 def get_network(iri: str, depth: int, relations: tuple[str, ...]) -> NetworkView:
-    """The rendered neighbourhood of ``iri`` (cached per view)."""
-    return _network(settings(), iri, depth, tuple(sorted(relations)), get_nx())
+    """The rendered neighbourhood of ``iri`` (cached per graph and view)."""
+    return _network(get_kg().key, iri, depth, tuple(sorted(relations)), get_nx())
+
+
+# ------------------------------------------------------------------------------ warming up
+#: Libraries the pages draw with, imported ahead of a visit to those pages.
+WARM_MODULES = (
+    "altair",
+    "networkx",
+    "openpyxl",
+    "graph.explore.network",
+    "graph.coverage.plan",
+    "graph.coverage.compare",
+    "graph.coverage.export",
+    "graph.sandbox.runner",
+)
+
+
+def warm_later() -> None:
+    """Once per graph and process, after a page has been drawn: import what the other pages draw
+    with and compute what they share (the coverage data and report, the network projection, the
+    query catalogue) in a background thread, so that a later page switch finds them ready. A
+    page asking for a value while it is being computed waits for it (:meth:`KnowledgeGraph.memo`)."""
+    kg = opened()
+    if kg is None:
+        return
+    with _warm_lock:
+        if kg.key in _warmed:
+            return
+        _warmed.add(kg.key)
+    threading.Thread(target=_warm, args=(kg,), name="airisk-warm", daemon=True).start()
+
+
+def _warm(kg: KnowledgeGraph) -> None:
+    import importlib
+
+    from app_pages import coverage_common
+
+    steps: list[Any] = [lambda name=name: importlib.import_module(name) for name in WARM_MODULES]
+    steps += [
+        lambda: coverage_common.warm(kg),
+        lambda: kg.memo("networkx", lambda: build_networkx(kg)),
+        kg.catalogue,
+    ]
+    for step in steps:
+        try:
+            step()
+        except Exception:  # noqa: BLE001  (the page that needs the value meets the error again and shows it)
+            continue
 
 
 # ------------------------------------------------------------------------------ the network view
 #: The component that hosts a network view page (app_pages/netview/index.html): the drawing runs
 #: in a nested iframe sandboxed without same-origin; a click on a node comes back as a value, so
-#: the app moves to that entity without reloading the page.
-_NETVIEW = components.declare_component("airisk_network", path=str(Path(__file__).resolve().parent / "netview"))
+#: the app moves to that entity without reloading the page. Declared on first use (declaring
+#: looks the calling module up among every loaded module: a cost the other pages need not pay).
+@functools.cache
+def _netview() -> Any:
+    return components.declare_component("airisk_network", path=str(Path(__file__).resolve().parent / "netview"))
 
 
 def network_view(view: NetworkView, view_id: str, height: int, key: str = "net-view") -> str | None:
     """Draw a network view (the page shell once, then each view's data); the CURIE of a node the
     reader has just clicked, once per click, else None."""
-    value = _NETVIEW(shell=view_shell(height), data=view.data, view_id=view_id, height=height, key=key, default=None)
+    from graph.explore.network import view_shell
+
+    value = _netview()(shell=view_shell(height), data=view.data, view_id=view_id, height=height, key=key, default=None)
     if not isinstance(value, dict) or not isinstance(value.get("curie"), str):
         return None
     stamp = (key, value.get("at"))
@@ -327,15 +416,21 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "table", index: bool = False) -> b
 
 
 def download_table(df: pd.DataFrame, name: str, key: str, xlsx: bool = False, index: bool = False) -> None:
-    """CSV (and optionally XLSX) download buttons for a table shown on the page."""
+    """CSV (and optionally XLSX) download buttons for a table shown on the page. The files are
+    written when a button is clicked, not on every run of the page."""
     cols = st.columns([1, 1, 6] if xlsx else [1, 7])
     cols[0].download_button(
-        "CSV", csv_bytes(df, index), f"{name}.csv", "text/csv", key=f"{key}-csv", help=f"Download {name}.csv"
+        "CSV",
+        lambda: csv_bytes(df, index),
+        f"{name}.csv",
+        "text/csv",
+        key=f"{key}-csv",
+        help=f"Download {name}.csv",
     )
     if xlsx:
         cols[1].download_button(
             "XLSX",
-            xlsx_bytes(df, name, index),
+            lambda: xlsx_bytes(df, name, index),
             f"{name}.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}-xlsx",

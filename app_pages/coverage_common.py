@@ -1,16 +1,16 @@
 """What the coverage pages (Overview, Coverage, Plan, Compare, Data & method) share.
 
-The SPARQL step of the coverage analysis (:func:`graph.coverage.gather`) runs once per process;
-reports are computed from its cached result.
+The SPARQL step of the coverage analysis (:func:`graph.index.data.gather`) runs once per graph
+and process, and so does the catalogue's report over each lens (:meth:`KnowledgeGraph.memo`);
+other reports are computed from the cached evidence. Altair is imported by the charts alone.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -28,6 +28,10 @@ from graph.index.data import CoverageData, gather
 from graph.inventory.match import Choice, ImportReport, inventory_from_tests, load_inventory, read_inventory_bytes
 from graph.inventory.model import Inventory
 from graph.inventory.saved import list_saved_inventories, open_saved_inventory
+from graph.store.kg import KnowledgeGraph
+
+if TYPE_CHECKING:
+    import altair as alt
 
 #: Matrix cell states -> (legend text, colour). The cells have words of their own, not the risk
 #: status words: "not by this kind of method" is a warm colour so that gaps stand out.
@@ -60,24 +64,31 @@ def status_label(status: str) -> str:
     return STATUS_TEXT.get(status, status)
 
 
-@st.cache_resource(show_spinner="Gathering coverage evidence…", max_entries=4)
-def _data(key: tuple[str, str, str], _kg: Any) -> CoverageData:
-    return gather(_kg)
+def _data_of(kg: KnowledgeGraph) -> CoverageData:
+    return kg.memo("coverage-data", lambda: gather(kg))
+
+
+def _catalogue_report_of(kg: KnowledgeGraph, lens: str) -> CoverageReport:
+    return kg.memo(f"catalogue-report {lens}", lambda: compute_coverage(_data_of(kg), None, lens=lens))
 
 
 def get_data() -> CoverageData:
-    """The coverage evidence of the graph (queried once per process)."""
-    return _data(common.settings(), common.get_kg())
-
-
-@st.cache_resource(show_spinner="Computing coverage…", max_entries=32)
-def _catalogue_report(key: tuple[str, str, str], lens: str, _data: CoverageData) -> CoverageReport:
-    return compute_coverage(_data, None, lens=lens)
+    """The coverage evidence of the graph (queried once per graph and process)."""
+    return _data_of(common.get_kg())
 
 
 def catalogue_report(lens: str = "default") -> CoverageReport:
-    """Coverage of the whole catalogue over a lens (default: the default lens)."""
-    return _catalogue_report(common.settings(), lens, get_data())
+    """Coverage of the whole catalogue over a lens (default: the default lens), computed once per graph."""
+    return _catalogue_report_of(common.get_kg(), lens)
+
+
+def warm(kg: KnowledgeGraph) -> None:
+    """Compute what the coverage pages share for ``kg`` (the evidence, the catalogue's report over
+    the default lens, the lenses), so that their first visit finds it ready."""
+    data = _data_of(kg)
+    _catalogue_report_of(kg, "default")
+    lens_specs(data)
+    practice.presets(data)
 
 
 def report_for(inventory: Inventory | None, lens: str = "default") -> CoverageReport:
@@ -149,6 +160,8 @@ def matrix_chart(
     ``labels`` maps risk CURIEs to labels and ``type_labels`` method-type ids to labels. (No title
     on screen: Streamlit 1.67 collapses a chart that has both a title and a fixed height.)
     """
+    import altair as alt  # only the pages that draw a matrix pay for Altair
+
     long = states.reset_index(names="risk").melt(id_vars="risk", var_name="method_type", value_name="state")
     long["risk_label"] = long["risk"].map(lambda c: f"{c} {labels.get(c, '')}"[:60])
     long["method"] = long["method_type"].map(lambda t: type_labels.get(t, t))
@@ -207,14 +220,14 @@ def example_files() -> list[Path]:
 
 @st.cache_resource(show_spinner="Reading the example inventory…", max_entries=16)
 def _example(
-    key: tuple[str, str, str], path: str, choices: tuple[tuple[int, Choice], ...], _data: CoverageData
+    key: str, path: str, choices: tuple[tuple[int, Choice], ...], _data: CoverageData
 ) -> tuple[Inventory, ImportReport]:
     return load_inventory(path, _data, strict=False, choices=dict(choices))
 
 
 def example_inventory(path: Path, choices: dict[int, Choice] | None = None) -> tuple[Inventory, ImportReport]:
     """An example inventory and its import report (read once per process and set of choices)."""
-    return _example(common.settings(), str(path), tuple(sorted((choices or {}).items())), get_data())
+    return _example(common.get_kg().key, str(path), tuple(sorted((choices or {}).items())), get_data())
 
 
 def inventory_choices(with_catalogue: bool) -> dict[str, tuple[str, str]]:
@@ -346,7 +359,7 @@ def chart_image(
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _read_upload(
-    key: tuple[str, str, str], data: bytes, filename: str, choices: tuple[tuple[int, Choice], ...]
+    key: str, data: bytes, filename: str, choices: tuple[tuple[int, Choice], ...]
 ) -> tuple[Inventory, ImportReport]:
     return read_inventory_bytes(data, filename, get_data(), strict=False, choices=dict(choices))
 
@@ -357,7 +370,7 @@ def read_upload(uploaded: Any, choices: dict[int, Choice] | None = None) -> tupl
     try:
         with st.spinner(f"Importing {uploaded.name}…"):
             return _read_upload(
-                common.settings(), uploaded.getvalue(), uploaded.name, tuple(sorted((choices or {}).items()))
+                common.get_kg().key, uploaded.getvalue(), uploaded.name, tuple(sorted((choices or {}).items()))
             )
     except AiriskError as exc:
         common.show_error(exc, f"{uploaded.name} could not be read")

@@ -63,12 +63,12 @@ FORMATS = {
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _export(key: tuple[str, str, str], fmt: str, _kg: KnowledgeGraph) -> bytes:
+def _export(key: str, fmt: str, _kg: KnowledgeGraph) -> bytes:
     return export_bytes(_kg, fmt)
 
 
 def _exporter(fmt: str) -> Callable[[], bytes]:
-    return lambda: _export(common.settings(), fmt, kg)
+    return lambda: _export(kg.key, fmt, kg)
 
 
 cols = st.columns(len(FORMATS))

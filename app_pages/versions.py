@@ -41,7 +41,7 @@ if old == new:
     st.stop()
 try:
     with st.spinner("Comparing the two versions…"):
-        d = diff_schemes(kg, old, new)
+        d = kg.memo(f"version-diff {old} {new}", lambda: diff_schemes(kg, old, new))  # once per graph and pair
 except AiriskError as exc:  # one clear message, never a traceback
     common.show_error(exc, "Cannot compare these taxonomies")
     st.stop()

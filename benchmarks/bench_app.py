@@ -5,9 +5,11 @@ Prints (no assertions):
 1. the network view in the library: neighbourhood cut, layout and HTML for 500 / 2,000 / 5,000
    nodes of a synthetic graph (``benchmarks/generate.py``);
 2. the same pages alone in Chromium: time to first draw, and a zoom redraw;
-3. the app on the shipped data: cold start, then per page the first paint and the time until
-   the page's content is there (fresh load), page switches from the sidebar, and interactions
-   (search, network depth, a SPARQL query, the coverage "gaps only" toggle, the planner's K);
+3. the app on the shipped data, beside a hello-world Streamlit app (the comparator, as ratios):
+   the first visit after the server starts (content ready, with an empty and with a warm store
+   cache), per page the first paint and content ready of a fresh load, page switches from the
+   sidebar (median and p95), and interactions (search, network depth, a SPARQL query, the
+   coverage "gaps only" toggle, the planner's K);
 4. the app on a synthetic graph served by ``oxigraph serve`` (``AIRISK_STORE``): an entity page
    whose network view shows about 2,000 nodes.
 
@@ -15,12 +17,17 @@ Usage::
 
     python benchmarks/bench_app.py                 # everything, 3 runs each
     python benchmarks/bench_app.py --runs 5 --skip-synthetic
+    python benchmarks/bench_app.py --app-only      # sections 3a and 3 (about 5 minutes at 3 runs)
+
+The load average is printed before and after each section: the machine is shared, so compare the
+ratios, which come from runs in which subject and comparator take turns.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import math
 import os
 import shutil
 import socket
@@ -64,6 +71,26 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> 
             if proc.poll() is not None or time.perf_counter() - start > timeout:
                 raise SystemExit(f"{url} did not come up") from None
             time.sleep(0.05)
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile by nearest rank (the largest value below 20 runs)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def stat(values: list[float]) -> str:
+    """Median and p95 in ms, and the number of runs."""
+    return f"{statistics.median(values) * 1000:,.0f} ms (p95 {p95(values) * 1000:,.0f}) ×{len(values)}"
+
+
+def ratio(values: list[float], base: list[float]) -> str:
+    return f"{statistics.median(values) / statistics.median(base):.1f}×"
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
 
 
 def fmt(values: list[float]) -> str:
@@ -190,24 +217,45 @@ PAGES = [
     ("coverage", "Coverage", "Ranked gaps"),
     ("plan", "Plan", "Start from what you run today"),
     ("compare", "Compare", "Per risk"),
+    ("practice", "Practice", "Timeline of reports"),
+    ("versions", "Versions", "Mappings, links and coverage"),
     ("sparql", "SPARQL", "Example queries"),
     ("data", "Data & method", "Coverage rubric"),
 ]
 
 
 HELLO = 'import streamlit as st\n\nst.title("Hello")\nst.write("The ten worst gaps")\n'
+#: The comparator of fresh loads and page switches: two pages, a title and a line each.
+HELLO_PAGES = """import streamlit as st
+
+st.set_page_config(page_title="Hello", layout="wide")
+
+
+def first() -> None:
+    st.title("Hello")
+    st.write("The first page")
+
+
+def second() -> None:
+    st.title("Second")
+    st.write("The second page")
+
+
+st.navigation([st.Page(first, title="First", default=True), st.Page(second, title="Second", url_path="second")]).run()
+"""
+HELLO_SWITCH = [("First", "The first page"), ("Second", "The second page")]
 
 
 def bench_first_visit(browser: Any, runs: int) -> None:
     """First visit after the server starts: a hello-world app (the comparator) and the Overview,
     with an empty store cache (the graph is built) and with a warm one, taking turns."""
-    print("\n## 3a. First visit after start, content ready (a new server each time)\n")
+    print(f"\n## 3a. First visit after start, content ready (a new server each time; {load_average()})\n")
     tmp = Path(tempfile.mkdtemp(prefix="airisk-bench-first-"))
     hello = tmp / "hello.py"
     hello.write_text(HELLO)
     cache = tmp / "cache"
-    times: dict[str, list[float]] = {"hello-world Streamlit app (comparator)": [], "Overview, empty cache": [],
-                                     "Overview, warm cache": []}  # fmt: skip
+    comparator = "hello-world Streamlit app (comparator)"
+    times: dict[str, list[float]] = {comparator: [], "Overview, empty cache": [], "Overview, warm cache": []}
     try:
         for _ in range(runs):
             for name in times:
@@ -219,52 +267,84 @@ def bench_first_visit(browser: Any, runs: int) -> None:
                     _fcp, total = load(page, base + "/", "The ten worst gaps")
                     times[name].append(total)
                     page.close()
-        base_t = statistics.median(times["hello-world Streamlit app (comparator)"])
-        print("| first visit | content ready | ratio |")
+        print("| first visit | content ready, median (p95) | ratio |")
         print("|---|---|---|")
         for name, values in times.items():
-            print(f"| {name} | {fmt(values)} | {statistics.median(values) / base_t:.1f}x |")
+            print(f"| {name} | {stat(values)} | {ratio(values, times[comparator])} |")
+        print(f"\n({load_average()})")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def bench_app(browser: Any, runs: int) -> None:
-    print("\n## 3. The app on the shipped data (streamlit run, loopback, Chromium)\n")
+def switch_time(page: Any, name: str, text: str) -> float:
+    """Click ``name`` in the sidebar; time until ``text`` shows and the run is over."""
+    link = page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True)
+    t = time.perf_counter()
+    link.click()
+    page.get_by_text(text).first.wait_for(timeout=60_000)
+    idle(page)
+    return time.perf_counter() - t
+
+
+def bench_app(browser: Any, runs: int, interactions: bool = True) -> None:
+    print(f"\n## 3. The app on the shipped data (streamlit run, loopback, Chromium; {load_average()})\n")
     workspace = tempfile.mkdtemp(prefix="airisk-bench-ws-")
-    with streamlit({"AIRISK_WORKSPACE": workspace, "AIRISK_DATA": ""}) as (base, ready):
+    hello = Path(tempfile.mkdtemp(prefix="airisk-bench-hello-")) / "hello_pages.py"
+    hello.write_text(HELLO_PAGES)
+    with (
+        streamlit({"AIRISK_WORKSPACE": workspace, "AIRISK_DATA": ""}) as (base, ready),
+        streamlit({}, hello) as (hello_base, _hello_ready),
+    ):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         _fcp, cold = load(page, base + "/", "The ten worst gaps")
-        print(f"server ready: {ready * 1000:,.0f} ms; first visit (builds the graph): {cold * 1000:,.0f} ms\n")
-        print("| page (fresh load in a new tab) | first paint | content ready |")
-        print("|---|---|---|")
-        for path, name, text in PAGES:
-            fcps, totals = [], []
-            for _ in range(runs):
+        print(f"server ready: {ready * 1000:,.0f} ms; first visit (store cache as found): {cold * 1000:,.0f} ms\n")
+        fresh: dict[str, tuple[list[float], list[float]]] = {}
+        hello_fcps, hello_totals = [], []
+        for _ in range(runs):
+            for path, name, text in PAGES:
+                p = browser.new_page(viewport={"width": 1400, "height": 1000})  # the comparator's turn
+                fcp, total = load(p, hello_base + "/", "The first page")
+                hello_fcps.append(fcp)
+                hello_totals.append(total)
+                p.close()
                 p = browser.new_page(viewport={"width": 1400, "height": 1000})
                 fcp, total = load(p, f"{base}/{path}", text)
-                fcps.append(fcp)
-                totals.append(total)
+                fresh.setdefault(name, ([], []))[0].append(fcp)
+                fresh[name][1].append(total)
                 p.close()
-            print(f"| {name} | {fmt(fcps)} | {fmt(totals)} |")
-        print("\n| page switch (sidebar click) | time |")
-        print("|---|---|")
+        print("| page (fresh load in a new tab) | first paint | content ready, median (p95) | ratio |")
+        print("|---|---|---|---|")
+        print(f"| hello-world, two pages (comparator) | {fmt(hello_fcps)} | {stat(hello_totals)} | 1.0× |")
+        for name, (fcps, totals) in fresh.items():
+            print(f"| {name} | {fmt(fcps)} | {stat(totals)} | {ratio(totals, hello_totals)} |")
+
+        hello_page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        load(hello_page, hello_base + "/", "The first page")
+        load(page, base + "/", "The ten worst gaps")
         switches: dict[str, list[float]] = {}
+        hello_switches: list[float] = []
         for _ in range(runs):
-            for _path, name, text in PAGES:
-                if name.startswith("Entity"):
-                    continue
-                link = page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True)
-                t = time.perf_counter()
-                link.click()
-                page.get_by_text(text).first.wait_for(timeout=60_000)
-                idle(page)
-                switches.setdefault(name, []).append(time.perf_counter() - t)
+            for i, (_path, name, text) in enumerate([p for p in PAGES if not p[1].startswith("Entity")]):
+                h_name, h_text = HELLO_SWITCH[(i + 1) % 2]
+                hello_switches.append(switch_time(hello_page, h_name, h_text))  # the comparator's turn
+                switches.setdefault(name, []).append(switch_time(page, name, text))
+        hello_page.close()
+        everything = [v for values in switches.values() for v in values]
+        print(f"\n| page switch (sidebar click, content ready; {load_average()}) | median (p95) | ratio |")
+        print("|---|---|---|")
+        print(f"| hello-world, two pages (comparator) | {stat(hello_switches)} | 1.0× |")
         for name, values in switches.items():
-            print(f"| {name} | {fmt(values)} |")
-        print("\n| interaction | time |")
-        print("|---|---|")
-        bench_interactions(page, base, runs)
+            print(f"| {name} | {stat(values)} | {ratio(values, hello_switches)} |")
+        print(f"| every switch above | {stat(everything)} | {ratio(everything, hello_switches)} |")
+        if interactions:
+            print("\n| interaction | time |")
+            print("|---|---|")
+            try:
+                bench_interactions(page, base, runs)
+            except Exception as exc:  # noqa: BLE001  (print what was measured, and why the rest was not)
+                print(f"| the interactions stopped: {str(exc).splitlines()[0]} | not measured |")
         page.close()
+    print(f"\n({load_average()})")
 
 
 def view_frame(page: Any) -> Any:
@@ -295,48 +375,50 @@ def click_node_time(page: Any, curie: str) -> float:
 
 def bench_interactions(page: Any, base: str, runs: int) -> None:
     times: dict[str, list[float]] = {}
-    for i in range(runs):
-        load(page, base + "/explore", "Search across every entity")
-        box = page.get_by_label("Search names, codes and aliases")
-        word = ("cyber", "bias", "jailbreak")[i % 3]
-        times.setdefault("search (type a word, Enter, results shown)", []).append(
-            rerun_time(page, lambda b=box, w=word: (b.fill(w), b.press("Enter")))
-        )
-        load(page, base + "/explore?id=mit:4.2", "Neighbourhood")
-        view_frame(page).locator("body[data-drawn='1']").wait_for()
-        slider = page.get_by_role("slider")
-        slider.focus()
+    try:
+        for i in range(runs):
+            load(page, base + "/explore", "Search across every entity")
+            box = page.get_by_label("Search names, codes and aliases")
+            word = ("cyber", "bias", "jailbreak")[i % 3]
+            times.setdefault("search (type a word, Enter, results shown)", []).append(
+                rerun_time(page, lambda b=box, w=word: (b.fill(w), b.press("Enter")))
+            )
+            load(page, base + "/explore?id=mit:4.2", "Neighbourhood")
+            view_frame(page).locator("body[data-drawn='1']").wait_for()
+            slider = page.get_by_role("slider")
+            slider.focus()
 
-        def drawn() -> None:
-            view_frame(page).locator("body[data-drawn='1']").wait_for(timeout=120_000)
+            def drawn() -> None:
+                view_frame(page).locator("body[data-drawn='1']").wait_for(timeout=120_000)
 
-        times.setdefault("network depth 1 → 2 (rerun, layout, redraw)", []).append(
-            rerun_time(page, lambda s=slider: s.press("ArrowRight"), drawn)
-        )
-        load(page, base + "/explore?id=mit:4.2", "Neighbourhood")
-        times.setdefault("network: click a node → its entity page drawn (in place)", []).append(
-            click_node_time(page, "test:wmdp")
-        )
-        load(page, base + "/sparql", "Example queries")
-        page.get_by_label("Query").fill("SELECT ?t ?l WHERE { ?t a ar:TestMethod ; rdfs:label ?l } ORDER BY ?l")
-        times.setdefault("SPARQL query (run, table shown)", []).append(
-            rerun_time(page, lambda: page.get_by_role("button", name="Run query").click())
-        )
-        load(page, base + "/coverage", "Ranked gaps")
-        times.setdefault("coverage: gaps only toggle", []).append(
-            rerun_time(page, lambda: page.get_by_text("Gaps only").click())
-        )
-        load(page, base + "/plan", "Start from what you run today")
-        if page.get_by_text("Upload a table with a").count():
-            page.locator("input[type='file']").set_input_files(str(inventory_file()))
-        page.get_by_text("Recommendation").wait_for(timeout=60_000)
-        idle(page)
-        k = page.get_by_label("Budget K: how many test methods to add")
-        times.setdefault("plan: change the budget K (planner reruns)", []).append(
-            rerun_time(page, lambda k=k, n=5 + i: (k.fill(str(n)), k.press("Enter")))
-        )
-    for name, values in times.items():
-        print(f"| {name} | {fmt(values)} |")
+            times.setdefault("network depth 1 → 2 (rerun, layout, redraw)", []).append(
+                rerun_time(page, lambda s=slider: s.press("ArrowRight"), drawn)
+            )
+            load(page, base + "/explore?id=mit:4.2", "Neighbourhood")
+            times.setdefault("network: click a node → its entity page drawn (in place)", []).append(
+                click_node_time(page, "test:wmdp")
+            )
+            load(page, base + "/sparql", "Example queries")
+            page.get_by_label("Query").fill("SELECT ?t ?l WHERE { ?t a ar:TestMethod ; rdfs:label ?l } ORDER BY ?l")
+            times.setdefault("SPARQL query (run, table shown)", []).append(
+                rerun_time(page, lambda: page.get_by_role("button", name="Run query").click())
+            )
+            load(page, base + "/coverage", "Ranked gaps")
+            times.setdefault("coverage: gaps only toggle", []).append(
+                rerun_time(page, lambda: page.get_by_text("Gaps only").click())
+            )
+            load(page, base + "/plan", "Start from what you run today")
+            if page.get_by_text("Upload a table with a").count():
+                page.locator("input[type='file']").set_input_files(str(inventory_file()))
+            page.get_by_text("Recommendation").wait_for(timeout=60_000)
+            idle(page)
+            k = page.get_by_label("Budget K: how many test methods to add")
+            times.setdefault("plan: change the budget K (planner reruns)", []).append(
+                rerun_time(page, lambda k=k, n=5 + i: (k.fill(str(n)), k.press("Enter")))
+            )
+    finally:  # what was measured, also when a later step failed
+        for name, values in times.items():
+            print(f"| {name} | {fmt(values)} |")
 
 
 @functools.cache
@@ -420,16 +502,21 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=2000, help="synthetic units for section 4 (~1 node each)")
     parser.add_argument("--skip-synthetic", action="store_true")
     parser.add_argument("--first-visit-only", action="store_true", help="only section 3a")
+    parser.add_argument("--app-only", action="store_true", help="only sections 3a and 3 (no interactions)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     print(f"# bench_app: {os.cpu_count()} cores, Chromium {chromium}, Python {sys.version.split()[0]}")
-    pages = [] if args.first_visit_only else bench_library(args.runs)
+    print(f"# {load_average()}")
+    only_app = args.first_visit_only or args.app_only
+    pages = {} if only_app else bench_library(args.runs)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        if args.first_visit_only:
+        if only_app:
             bench_first_visit(browser, args.runs)
+            if args.app_only:
+                bench_app(browser, args.runs, interactions=False)
             browser.close()
             return
         bench_standalone(browser, pages, args.runs)

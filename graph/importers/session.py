@@ -28,6 +28,7 @@ def open_graph(
         from graph.store.remote import RemoteStore
 
         kg = KnowledgeGraph.load(data=data, store=RemoteStore(store_url), progress=progress, write=False)
+        kg.key = graph_key(store_url, data, workspace, with_imports)
         if with_imports:
             # The imports' triples are in the remote store already (airisk load / import --store);
             # their CURIE prefixes come from the local workspace's manifest, read without writing.
@@ -52,7 +53,7 @@ def open_embedded(
     """The embedded graph: from the on-disk cache when nothing it was built from changed, else built (and cached)."""
     import pyoxigraph as ox
 
-    from graph.store.cache import CacheEntry, cache_key, cache_root, cached_store
+    from graph.store.cache import CacheEntry, cache_root, cached_store
     from graph.store.oxigraph import OxigraphStore
 
     ws = workspace or default_workspace()
@@ -68,10 +69,29 @@ def open_embedded(
         built.append(kg)
         return store.raw, CacheEntry(prefixes=dict(kg.prefixes))
 
+    key = embedded_key(data, ws, with_imports)
     root = cache_root() if cache else None
     if root is None:
         build()
+        built[0].key = key
         return built[0]
+    raw, entry, _hit = cached_store(key, build, root)
+    if built:
+        built[0].key = key
+        return built[0]
+    if progress:
+        progress("read the built graph from the cache")
+    kg = KnowledgeGraph(OxigraphStore(raw=raw), None, entry.prefixes)
+    kg.key = key
+    return kg
+
+
+def embedded_key(data: Path | None = None, workspace: Path | None = None, with_imports: bool = True) -> str:
+    """The store cache key of the embedded graph: the SHA-256 of every file of the data and ontology
+    folders, the import workspace's manifest and graphs, and the code (see :mod:`graph.store.cache`)."""
+    from graph.store.cache import cache_key
+
+    ws = workspace or default_workspace()
     folders = [data or data_dir(), ontology_dir()]
     extra = [b"imports" if with_imports else b"no imports"]
     if with_imports:
@@ -81,10 +101,15 @@ def open_embedded(
         if manifest.is_file():
             extra.append(manifest.read_bytes())
         folders.append(ws / "graphs")
-    key = cache_key(folders, extra)
-    raw, entry, _hit = cached_store(key, build, root)
-    if built:
-        return built[0]
-    if progress:
-        progress("read the built graph from the cache")
-    return KnowledgeGraph(OxigraphStore(raw=raw), None, entry.prefixes)
+    return cache_key(folders, extra)
+
+
+def graph_key(
+    store_url: str | None = None, data: Path | None = None, workspace: Path | None = None, with_imports: bool = True
+) -> str:
+    """What :func:`open_graph` with these arguments would open, as a key that changes when any
+    input changes: the embedded store's cache key, or for a remote store its URL with the key of
+    the local files read beside it (values derived from a graph can be kept under this key)."""
+    if store_url:
+        return "remote " + store_url + " " + embedded_key(data, workspace, with_imports)
+    return embedded_key(data, workspace, with_imports)

@@ -8,11 +8,12 @@ and talks to it only in SPARQL.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -31,6 +32,7 @@ IMPORT_GRAPH_PREFIX = ID + "graph/import/"
 PROJECT_GRAPHS = ID + "graph/"
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -53,6 +55,37 @@ class KnowledgeGraph:
         self.timings = LoadTimings()
         taxonomies = list(dataset.taxonomies) if dataset else None
         self.prefixes = prefixes or (all_prefixes(taxonomies) if taxonomies else all_prefixes())
+        #: What the graph was built from: the store cache key of the data, ontology, imports and
+        #: code (:func:`graph.importers.session.graph_key`); "" when it is not known.
+        self.key = ""
+        self._memo: dict[str, Any] = {}
+        self._memo_locks: dict[str, threading.Lock] = {}
+        self._memo_guard = threading.Lock()
+
+    # ------------------------------------------------------------------ derived values
+    def memo(self, name: str, make: Callable[[], T]) -> T:
+        """``make()``, computed once for this graph under ``name`` and then kept.
+
+        For holders of a graph that no longer changes (the app, the endpoint): values derived
+        from it (the coverage data, the network projection) are computed once per graph, not
+        once per caller. Threads asking for one name together wait for the first to finish; a
+        ``make`` that raises leaves nothing behind, so the next call tries again.
+        """
+        with self._memo_guard:
+            if name in self._memo:
+                return self._memo[name]  # type: ignore[no-any-return]
+            lock = self._memo_locks.setdefault(name, threading.Lock())
+        with lock:
+            if name not in self._memo:
+                value = make()
+                with self._memo_guard:
+                    self._memo[name] = value
+            return self._memo[name]  # type: ignore[no-any-return]
+
+    def memoized(self, name: str) -> bool:
+        """True when :meth:`memo` holds a value for ``name``."""
+        with self._memo_guard:
+            return name in self._memo
 
     # ------------------------------------------------------------------ construction
     @classmethod

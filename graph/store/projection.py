@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from graph.core.namespaces import curie
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from graph.store.kg import KnowledgeGraph
 
 KIND_OF_CLASS = {
@@ -62,6 +62,8 @@ RELATIONS = (
 
 def build_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     """Project the entities and their relations into a ``networkx.MultiDiGraph``."""
+    import networkx as nx  # only the callers that draw or export a network pay for networkx
+
     g: nx.MultiDiGraph = nx.MultiDiGraph()
     classes = " ".join(f"ar:{c}" for c in KIND_OF_CLASS)
     nodes = kg.select(

@@ -228,6 +228,29 @@ def test_overview_path_opens_the_overview(ui: tuple[Any, Watch], server: str) ->
     idle(page)
     assert heading(page) == "AI Risk Graph"
     assert "Page not found" not in page.inner_text("body")
+    # the sidebar shows Overview as the current page, as it does at "/"
+    current = page.locator("[data-testid='stSidebarNavLink'][aria-current='page']")
+    assert current.count() == 1 and current.inner_text().strip() == "Overview"
+
+
+def test_overview_downloads_are_written_when_clicked(ui: tuple[Any, Watch], server: str) -> None:
+    import io
+
+    import openpyxl
+
+    page, _watch = ui
+    page.goto(server + "/")
+    page.get_by_text("The ten worst gaps").wait_for()
+    idle(page)
+    with page.expect_download() as got:
+        page.get_by_role("button", name="XLSX", exact=True).first.click()
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(got.value.path()).read_bytes())).active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header[:2] == ["rank", "risk"] and sheet.max_row > 1
+    idle(page)  # a download reruns the page
+    with page.expect_download() as got:
+        page.get_by_role("button", name="CSV", exact=True).first.click()
+    assert Path(got.value.path()).read_text(encoding="utf-8").startswith("rank,risk,")
 
 
 def test_sparql_workers_start_without_warnings(ui: tuple[Any, Watch], server: str) -> None:

@@ -177,3 +177,59 @@ def test_a_damaged_import_is_refused_even_when_the_cache_is_warm(tmp_path: Path,
     result = runner.invoke(app, [*data, "stats"], env=env)
     assert result.exit_code == 1
     assert "does not match its checksum" in result.stderr
+
+
+# ------------------------------------------------------------------ the graph's key and derived values
+def test_the_opened_graph_carries_its_key_and_the_key_follows_the_data(
+    data: Path, cache_dir: Path, tmp_path: Path
+) -> None:
+    from graph.importers.session import graph_key
+
+    ws = tmp_path / "workspace"
+    kg = open_embedded(data, ws)
+    assert kg.key == graph_key(None, data, ws) != ""
+    again = open_embedded(data, ws)  # from the cache: the same key
+    assert again.key == kg.key
+    caps = data / "capabilities.yaml"
+    caps.write_text(caps.read_text().replace("Persuasion", "Persuasion and influence"))
+    assert graph_key(None, data, ws) != kg.key
+    edited = open_embedded(data, ws)
+    assert edited.key == graph_key(None, data, ws)
+    assert "Persuasion and influence" in [str(v) for v in edited.select(CAP_LABELS).values("label")]
+    # a remote store's key names the store, and still follows the local files read beside it
+    remote = graph_key("http://127.0.0.1:9/query", data, ws)
+    assert remote != edited.key and edited.key in remote
+
+
+def test_a_derived_value_is_computed_once_per_graph(fixture_kg) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    import time
+
+    from graph.index.data import gather
+
+    calls: list[int] = []
+
+    def make() -> object:
+        calls.append(1)
+        time.sleep(0.05)  # long enough for the other threads to arrive while it runs
+        return gather(fixture_kg)
+
+    found: list[object] = []
+    threads = [threading.Thread(target=lambda: found.append(fixture_kg.memo("data", make))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(found) == 4 and all(f is found[0] for f in found)
+    assert fixture_kg.memoized("data") and not fixture_kg.memoized("other")
+    assert fixture_kg.memo("data", make) is found[0] and len(calls) == 1
+
+
+def test_a_failed_derived_value_is_tried_again(fixture_kg) -> None:  # type: ignore[no-untyped-def]
+    def broken() -> int:
+        raise RuntimeError("no")
+
+    with pytest.raises(RuntimeError):
+        fixture_kg.memo("flaky", broken)
+    assert not fixture_kg.memoized("flaky")
+    assert fixture_kg.memo("flaky", lambda: 7) == 7
