@@ -22,7 +22,8 @@ ceiling.
 
 With ``--sizes`` (e.g. ``1e6``), the same is done on generated graphs (``generate.py``): the
 embedded endpoint over the generated graph against an in-memory ``oxigraph serve`` holding the
-same triples, in the light mix only (the heavy queries run for minutes there), with ``tests-for-risk`` asked for the generated risk with most tests.
+same triples, in the light mix only (the heavy queries run for minutes there), with
+``tests-for-risk`` asked for the generated risk with most tests.
 
     python benchmarks/bench_endpoint.py                       # shipped data, 8 and 32 clients, 15 s each
     python benchmarks/bench_endpoint.py --sizes 1e6 --clients 8 --mix light
