@@ -58,7 +58,7 @@ def visible_headers(page: Any) -> list[list[str]]:
     """For each table shown on the page: the column headers the grid shows without scrolling."""
     return page.evaluate(  # type: ignore[no-any-return]
         """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
-             .filter(d => d.getClientRects().length > 0).map(d =>
+             .filter(d => d.getClientRects().length > 0 && !d.closest('details:not([open])')).map(d =>
                [...d.querySelectorAll('th[role=columnheader]')].map(t => t.textContent.trim()))"""
     )
 
@@ -89,7 +89,7 @@ def tables_drawn(page: Any, at_least: int = 0) -> None:
     for _ in range(450):  # up to 90 s: a loaded machine draws slowly
         state = page.evaluate(
             """() => JSON.stringify([...document.querySelectorAll('[data-testid="stDataFrame"]')]
-                      .filter(d => d.getClientRects().length > 0)
+                      .filter(d => d.getClientRects().length > 0 && !d.closest('details:not([open])'))
                       .map(d => d.querySelectorAll('th[role=columnheader]').length))"""
         )
         counts = [int(x) for x in state.strip("[]").split(",") if x]
