@@ -77,7 +77,9 @@ def open_expanders(page: Any) -> None:
     for _ in range(40):
         if closed.count() == 0:
             break
-        closed.first.click()
+        # A click on the element itself, not at where it was: a page still laying out could
+        # otherwise put a link under the pointer.
+        closed.first.evaluate("el => el.click()")
         page.wait_for_timeout(100)
     idle(page)
     tables_drawn(page)
