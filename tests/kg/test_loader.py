@@ -6,10 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from data_edits import edit, line_of, problems
 
 from graph import DataError, KnowledgeGraph
-from graph.core.integrity import check_integrity
-from graph.core.load import load_dataset
 from graph.core.yamlpos import parse_yaml
 
 
@@ -18,24 +17,6 @@ def data(tmp_path: Path, fixture_data: Path) -> Path:
     dest = tmp_path / "data"
     shutil.copytree(fixture_data, dest)
     return dest
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
-
-
-def problems(data: Path) -> list[str]:
-    ds = load_dataset(data)
-    return [str(p) for p in ds.errors + [p for p in check_integrity(ds) if p.severity == "error"]]
-
-
-def line_of(path: Path, needle: str) -> int:
-    for i, line in enumerate(path.read_text().splitlines(), 1):
-        if needle in line:
-            return i
-    raise AssertionError(needle)
 
 
 def test_fixture_is_clean(data: Path) -> None:

@@ -6,9 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from graph.core.integrity import check_integrity
-from graph.core.load import load_dataset
+from data_edits import edit, line_of, problems
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
 
@@ -18,24 +16,6 @@ def data(tmp_path: Path) -> Path:
     dest = tmp_path / "data"
     shutil.copytree(FIXTURE, dest)
     return dest
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
-
-
-def problems(data: Path) -> list[str]:
-    ds = load_dataset(data)
-    return [str(p) for p in ds.errors + [p for p in check_integrity(ds) if p.severity == "error"]]
-
-
-def line_of(path: Path, needle: str) -> int:
-    for i, line in enumerate(path.read_text().splitlines(), 1):
-        if needle in line:
-            return i
-    raise AssertionError(needle)
 
 
 def test_fixture_is_clean(data: Path) -> None:
